@@ -1,0 +1,86 @@
+"""vae.losses against independent references: NumPy Monte Carlo and scipy.stats."""
+
+import numpy as np
+import pytest
+from keras import ops
+from scipy import stats
+
+from vae import losses
+
+rng = np.random.default_rng(0)
+
+
+def _np(t):
+    return ops.convert_to_numpy(t)
+
+
+def test_kl_standard_normal_matches_monte_carlo():
+    mean = rng.normal(size=(3, 4)).astype("float32")
+    log_var = rng.normal(scale=0.5, size=(3, 4)).astype("float32")
+    closed = _np(losses.kl_standard_normal(mean, log_var))
+    std = np.exp(0.5 * log_var)
+    z = mean + std * rng.standard_normal((200_000, 3, 4))
+    log_q = stats.norm.logpdf(z, mean, std).sum(-1)
+    log_p = stats.norm.logpdf(z).sum(-1)
+    monte_carlo = (log_q - log_p).mean(0)
+    assert closed.shape == (3,)
+    np.testing.assert_allclose(closed, monte_carlo, atol=0.03)
+    assert np.all(closed >= 0)
+
+
+def test_kl_diag_gaussians_matches_monte_carlo_and_reduces_to_standard():
+    mq, lq, mp, lp = (rng.normal(scale=0.7, size=(2, 3)).astype("float32") for _ in range(4))
+    closed = _np(losses.kl_diag_gaussians(mq, lq, mp, lp))
+    sq, sp = np.exp(0.5 * lq), np.exp(0.5 * lp)
+    z = mq + sq * rng.standard_normal((200_000, 2, 3))
+    monte_carlo = (stats.norm.logpdf(z, mq, sq) - stats.norm.logpdf(z, mp, sp)).sum(-1).mean(0)
+    np.testing.assert_allclose(closed, monte_carlo, atol=0.03)
+    zeros = np.zeros_like(mq)
+    np.testing.assert_allclose(_np(losses.kl_diag_gaussians(mq, lq, zeros, zeros)),
+                               _np(losses.kl_standard_normal(mq, lq)), rtol=1e-6)
+    np.testing.assert_allclose(_np(losses.kl_diag_gaussians(mq, lq, mq, lq)), 0, atol=1e-6)
+
+
+def test_gaussian_nll_matches_scipy_fixed_and_learned_variance():
+    x = rng.normal(size=(4, 5, 3, 1)).astype("float32")
+    mean = rng.normal(size=x.shape).astype("float32")
+    log_var = rng.normal(scale=0.3, size=x.shape).astype("float32")
+    expected = -stats.norm.logpdf(x, mean, np.exp(0.5 * log_var)).reshape(4, -1).sum(1)
+    np.testing.assert_allclose(_np(losses.gaussian_nll(x, mean, log_var)), expected, rtol=1e-5)
+    sigma = 0.3
+    expected = -stats.norm.logpdf(x, mean, sigma).reshape(4, -1).sum(1)
+    got = _np(losses.reconstruction_nll("gaussian", x, mean, sigma=sigma))
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_bernoulli_nll_matches_scipy_and_is_stable():
+    x = rng.integers(0, 2, size=(6, 28, 28, 1)).astype("float32")
+    logits = rng.normal(scale=3, size=x.shape).astype("float32")
+    p = 1 / (1 + np.exp(-logits.astype("float64")))
+    expected = -stats.bernoulli.logpmf(x, p).reshape(6, -1).sum(1)
+    np.testing.assert_allclose(_np(losses.bernoulli_nll(x, logits)), expected, rtol=1e-5)
+    extreme = _np(losses.bernoulli_nll(np.ones((1, 2), "float32"),
+                                       np.array([[200.0, -200.0]], "float32")))
+    np.testing.assert_allclose(extreme, [200.0], rtol=1e-6)  # -log sigmoid(-200) = 200
+
+
+def test_sum_squared_error_is_784_times_mse():
+    x = rng.random((3, 28, 28, 1)).astype("float32")
+    x_hat = rng.random(x.shape).astype("float32")
+    mse = ((x - x_hat) ** 2).reshape(3, -1).mean(1)
+    np.testing.assert_allclose(_np(losses.reconstruction_nll("mse", x, x_hat)), 784 * mse,
+                               rtol=1e-5)
+
+
+def test_learned_likelihood_takes_mean_and_log_var_and_means_are_decoded():
+    x = rng.random((2, 4)).astype("float32")
+    mean, log_var = rng.random((2, 4)).astype("float32"), np.zeros((2, 4), "float32")
+    got = _np(losses.reconstruction_nll("gaussian_learned", x, [mean, log_var]))
+    np.testing.assert_allclose(got, -stats.norm.logpdf(x, mean, 1.0).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(_np(losses.decoded_mean("bernoulli", np.zeros((1, 2), "float32"))),
+                               0.5)
+
+
+def test_unknown_likelihood_is_a_value_error():
+    with pytest.raises(ValueError, match="likelihood"):
+        losses.reconstruction_nll("poisson", np.zeros((1, 2)), np.zeros((1, 2)))

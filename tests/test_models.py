@@ -1,0 +1,114 @@
+"""Autoencoder and VAE: training on real MNIST, evaluate, save/load, argument checks."""
+
+import keras
+import numpy as np
+import pytest
+
+from vae import data, models, nets
+
+
+@pytest.fixture(scope="module")
+def mnist_2000():
+    (x_train, _), _ = data.load_mnist()
+    return data.as_images(x_train[:2000])
+
+
+def _conv_vae(likelihood="mse", **kwargs):
+    return models.VAE(nets.conv_encoder((28, 28, 1), 16),
+                      nets.conv_decoder(16, (28, 28, 1), likelihood=likelihood),
+                      likelihood=likelihood, seed=0, **kwargs)
+
+
+def test_vae_training_on_real_mnist_lowers_the_loss(mnist_2000):
+    keras.utils.set_random_seed(0)
+    vae = _conv_vae()
+    vae.compile(optimizer=keras.optimizers.RMSprop())
+    before = vae.evaluate(mnist_2000, batch_size=250, verbose=0, return_dict=True)
+    history = vae.fit(mnist_2000, epochs=7, batch_size=64, verbose=0)  # 7 * 32 = 224 steps
+    after = vae.evaluate(mnist_2000, batch_size=250, verbose=0, return_dict=True)
+    assert set(history.history) == {"loss", "reconstruction", "kl"}
+    assert after["loss"] < 0.7 * before["loss"]
+    np.testing.assert_allclose(after["loss"], after["reconstruction"] + after["kl"], rtol=1e-4)
+    assert after["kl"] > 0
+
+
+def test_evaluate_returns_loss_reconstruction_and_kl_with_beta(mnist_2000):
+    vae = _conv_vae(likelihood="bernoulli", beta=4.0)
+    vae.compile(optimizer="adam")
+    result = vae.evaluate(mnist_2000[:256], batch_size=128, verbose=0, return_dict=True)
+    assert set(result) == {"loss", "reconstruction", "kl"}
+    np.testing.assert_allclose(result["loss"], result["reconstruction"] + 4.0 * result["kl"],
+                               rtol=1e-4)
+
+
+@pytest.mark.parametrize("likelihood, sigma", [
+    ("bernoulli", None), ("gaussian", 0.1), ("gaussian_learned", None), ("mse", None)])
+def test_every_likelihood_trains_a_step(mnist_2000, likelihood, sigma):
+    vae = models.VAE(nets.dense_encoder((28, 28, 1), 2, hidden=(32,)),
+                     nets.dense_decoder(2, (28, 28, 1), hidden=(32,), likelihood=likelihood),
+                     likelihood=likelihood, sigma=sigma)
+    vae.compile(optimizer="adam")
+    logs = vae.fit(mnist_2000[:128], batch_size=64, epochs=1, verbose=0).history
+    assert np.isfinite(logs["loss"][0])
+    assert vae.sample(3, seed=0).shape == (3, 28, 28, 1)
+
+
+def test_save_load_round_trip_gives_identical_outputs(mnist_2000, tmp_path):
+    vae = _conv_vae(likelihood="bernoulli")
+    vae.compile(optimizer="adam")
+    vae.fit(mnist_2000[:128], batch_size=64, epochs=1, verbose=0)
+    vae.save(tmp_path / "vae.keras")
+    vae.encoder.save(tmp_path / "encoder.keras")
+    vae.decoder.save(tmp_path / "decoder.keras")
+    loaded = keras.models.load_model(tmp_path / "vae.keras")
+    assert isinstance(loaded, models.VAE) and loaded.likelihood == "bernoulli"
+    x = mnist_2000[:32]
+    z_mean, z_log_var = vae.encode(x)
+    for got, want in zip(loaded.encode(x), (z_mean, z_log_var)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(loaded.decode(z_mean), vae.decode(z_mean))
+    encoder = keras.models.load_model(tmp_path / "encoder.keras")
+    decoder = keras.models.load_model(tmp_path / "decoder.keras")
+    np.testing.assert_array_equal(encoder.predict(x, verbose=0)[0], z_mean)
+    np.testing.assert_array_equal(decoder.predict(z_mean, verbose=0),
+                                  vae.decoder.predict(z_mean, verbose=0))
+
+
+def test_autoencoder_trains_and_round_trips(mnist_2000, tmp_path):
+    ae = models.Autoencoder(nets.dense_encoder((28, 28, 1), 2, hidden=(64,), variational=False),
+                            nets.dense_decoder(2, (28, 28, 1), hidden=(64,), likelihood="mse"),
+                            likelihood="mse")
+    ae.compile(optimizer="adam")
+    logs = ae.fit(mnist_2000, batch_size=64, epochs=3, verbose=0).history
+    assert set(logs) == {"loss", "reconstruction"} and logs["loss"][-1] < logs["loss"][0]
+    ae.save(tmp_path / "ae.keras")
+    loaded = keras.models.load_model(tmp_path / "ae.keras")
+    np.testing.assert_array_equal(loaded.encode(mnist_2000[:8]), ae.encode(mnist_2000[:8]))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"likelihood": "poisson"}, "likelihood"),
+    ({"likelihood": "gaussian"}, "sigma"),
+    ({"likelihood": "gaussian", "sigma": -1.0}, "sigma"),
+    ({"likelihood": "mse", "sigma": 0.1}, "sigma"),
+    ({"likelihood": "mse", "beta": -1.0}, "beta"),
+])
+def test_bad_model_arguments_are_value_errors(kwargs, match):
+    enc = nets.dense_encoder((4,), 2, hidden=(8,))
+    dec = nets.dense_decoder(2, (4,), hidden=(8,), likelihood="mse")
+    with pytest.raises(ValueError, match=match):
+        models.VAE(enc, dec, **kwargs)
+
+
+def test_mismatched_networks_are_value_errors():
+    enc = nets.dense_encoder((4,), 2, hidden=(8,))
+    with pytest.raises(ValueError, match="decoder"):
+        models.VAE(enc, nets.dense_decoder(2, (4,), hidden=(8,), likelihood="mse"),
+                   likelihood="gaussian_learned")
+    with pytest.raises(ValueError, match="encoder"):
+        models.VAE(nets.dense_encoder((4,), 2, hidden=(8,), variational=False),
+                   nets.dense_decoder(2, (4,), hidden=(8,), likelihood="mse"), likelihood="mse")
+    vae = models.VAE(enc, nets.dense_decoder(2, (4,), hidden=(8,), likelihood="mse"),
+                     likelihood="mse")
+    with pytest.raises(ValueError, match="n"):
+        vae.sample(0)

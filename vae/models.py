@@ -1,0 +1,152 @@
+"""The plain autoencoder and the VAE as ``keras.Model`` subclasses.
+
+Both define ``call()`` and ``compute_loss()``, so ``compile``/``fit``/``evaluate``/
+``predict``/``save`` work as for any Keras model, on any backend. The loss follows the
+course convention (see :mod:`vae.losses`): per example, reconstruction NLL summed over
+pixels (+ beta * KL summed over latent dims for the VAE), then the batch mean (nats).
+
+``call(x)`` returns a dict: ``x_hat`` (the mean of p(x|z)), ``decoded`` (the raw decoder
+output the likelihood needs) and the codes (``z``; for the VAE also ``z_mean``, ``z_log_var``).
+"""
+
+import numpy as np
+import keras
+from keras import ops
+
+from vae import losses
+from vae.layers import Sampling
+
+
+def _in_batches(fn, x, batch_size):
+    """Apply ``fn`` (tensor -> tensor or tuple) to x in chunks; return NumPy array(s)."""
+    x = np.asarray(x, dtype="float32")
+    parts = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    if isinstance(parts[0], (tuple, list)):
+        return tuple(np.concatenate([ops.convert_to_numpy(p[k]) for p in parts])
+                     for k in range(len(parts[0])))
+    return np.concatenate([ops.convert_to_numpy(p) for p in parts])
+
+
+class _EncoderDecoder(keras.Model):
+    """What both models share: an encoder, a decoder and a likelihood for p(x | z)."""
+
+    def __init__(self, encoder, decoder, likelihood="bernoulli", sigma=None, **kwargs):
+        super().__init__(**kwargs)
+        if likelihood not in losses.LIKELIHOODS:
+            raise ValueError(f"likelihood={likelihood!r}: expected one of {losses.LIKELIHOODS}")
+        if likelihood == "gaussian" and not (isinstance(sigma, (int, float)) and sigma > 0):
+            raise ValueError(f"sigma={sigma!r}: likelihood 'gaussian' needs a fixed sigma > 0")
+        if likelihood != "gaussian" and sigma is not None:
+            raise ValueError(f"sigma={sigma!r}: only likelihood 'gaussian' takes a fixed sigma")
+        n_out = len(decoder.outputs)
+        if n_out != (2 if likelihood == "gaussian_learned" else 1):
+            raise ValueError(
+                f"decoder has {n_out} output(s); likelihood {likelihood!r} needs "
+                f"{'[mean, log_var]' if likelihood == 'gaussian_learned' else 'one'}: build the "
+                "decoder with the same likelihood")
+        self.encoder, self.decoder = encoder, decoder
+        self.likelihood, self.sigma = likelihood, sigma
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+
+    @property
+    def latent_dim(self):
+        return self.decoder.inputs[0].shape[-1]
+
+    def _reconstruction(self, x, y, y_pred, sample_weight):
+        """Per-example reconstruction NLL (batch,) of the target (y if given, else x)."""
+        if sample_weight is not None:
+            raise ValueError("sample_weight: not supported by this model (expected None)")
+        target = ops.cast(x if y is None else y, self.compute_dtype)
+        return losses.reconstruction_nll(self.likelihood, target, y_pred["decoded"], self.sigma)
+
+    def _decode_outputs(self, z):
+        decoded = self.decoder(z)
+        return {"x_hat": losses.decoded_mean(self.likelihood, decoded), "decoded": decoded}
+
+    def decode(self, z, batch_size=1024):
+        """Mean of p(x | z) for codes z (n, latent_dim) -> NumPy (n, *data_shape)."""
+        return _in_batches(lambda b: self._decode_outputs(b)["x_hat"], z, batch_size)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "likelihood": self.likelihood, "sigma": self.sigma}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="vae")
+class Autoencoder(_EncoderDecoder):
+    """Deterministic autoencoder: x -> z = encoder(x) -> decoder(z).
+
+    encoder: x -> z (build with ``variational=False``). Loss: reconstruction NLL only
+    (likelihood "mse" is the classic sum-of-squares autoencoder).
+    """
+
+    def call(self, x, training=False):
+        z = self.encoder(x, training=training)
+        return {"z": z, **self._decode_outputs(z)}
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction = self._reconstruction(x, y, y_pred, sample_weight)
+        self.reconstruction_tracker.update_state(reconstruction)
+        return ops.mean(reconstruction) + sum(self.losses)
+
+    def encode(self, x, batch_size=1024):
+        """Codes z (n, latent_dim) of images x (n, *data_shape), as NumPy."""
+        return _in_batches(self.encoder, x, batch_size)
+
+
+@keras.saving.register_keras_serializable(package="vae")
+class VAE(_EncoderDecoder):
+    """Variational autoencoder with a N(0, I) prior and a diagonal Gaussian posterior.
+
+    encoder: x -> [z_mean, z_log_var]; decoder: z -> output(s) for ``likelihood``
+    ("bernoulli", "gaussian" with ``sigma``, "gaussian_learned", "mse").
+    Loss per example: reconstruction NLL + beta * KL(q(z|x) || N(0, I)); fit/evaluate
+    report ``loss``, ``reconstruction`` and ``kl`` (the unweighted KL).
+    """
+
+    def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, sigma=None,
+                 seed=None, **kwargs):
+        super().__init__(encoder, decoder, likelihood=likelihood, sigma=sigma, **kwargs)
+        if len(encoder.outputs) != 2:
+            raise ValueError(f"encoder has {len(encoder.outputs)} output(s); a VAE needs "
+                             "[z_mean, z_log_var] (build it with variational=True)")
+        if not isinstance(beta, (int, float)) or beta < 0:
+            raise ValueError(f"beta={beta!r}: expected a number >= 0")
+        self.beta, self.seed = float(beta), seed
+        self.sampler = Sampling(seed=seed, name="sampling")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    def call(self, x, training=False):
+        z_mean, z_log_var = self.encoder(x, training=training)
+        z = self.sampler([z_mean, z_log_var])
+        return {"z_mean": z_mean, "z_log_var": z_log_var, "z": z, **self._decode_outputs(z)}
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction = self._reconstruction(x, y, y_pred, sample_weight)
+        kl = losses.kl_standard_normal(y_pred["z_mean"], y_pred["z_log_var"])
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return ops.mean(reconstruction + self.beta * kl) + sum(self.losses)
+
+    def encode(self, x, batch_size=1024):
+        """Posterior parameters (z_mean, z_log_var), each (n, latent_dim) NumPy, of x."""
+        return _in_batches(self.encoder, x, batch_size)
+
+    def sample(self, n, seed=None):
+        """Decode n draws z ~ N(0, I): NumPy (n, *data_shape) means of p(x | z)."""
+        if not isinstance(n, int) or n <= 0:
+            raise ValueError(f"n={n!r}: expected a positive integer")
+        z = keras.random.normal((n, self.latent_dim), seed=seed)
+        return self.decode(ops.convert_to_numpy(z))
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta, "seed": self.seed}

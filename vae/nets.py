@@ -1,0 +1,186 @@
+"""Encoder and decoder builders (Keras functional models).
+
+Encoders map images ``(batch, *input_shape)`` to ``[z_mean, z_log_var]``, each
+(batch, latent_dim) (or to a single code z when ``variational=False``, for the plain
+autoencoder). Decoders map z (batch, latent_dim) to what the likelihood needs, shaped
+like the data: logits (bernoulli), a mean (gaussian, mse) or ``[mean, log_var]``
+(gaussian_learned). See :mod:`vae.losses`.
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from vae.losses import LIKELIHOODS
+
+ENCODER_KINDS = ("pool", "strided")
+DECODER_KINDS = ("upsample", "transpose")
+
+
+# ---------------------------------------------------------------- argument checks
+
+def _check_shape(name, shape, ndim=None):
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else shape
+    ok = (isinstance(shape, tuple) and len(shape) > 0
+          and all(isinstance(d, int) and d > 0 for d in shape)
+          and (ndim is None or len(shape) == ndim))
+    if not ok:
+        wanted = f"{ndim} positive integers (height, width, channels)" if ndim == 3 \
+            else "a tuple of positive integers"
+        raise ValueError(f"{name}={shape!r}: expected {wanted}")
+    return shape
+
+
+def _check_positive_int(name, value):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name}={value!r}: expected a positive integer")
+    return value
+
+
+def _check_units(name, units):
+    if not isinstance(units, (tuple, list)) or not units:
+        raise ValueError(f"{name}={units!r}: expected a non-empty tuple of positive integers")
+    for u in units:
+        _check_positive_int(name, u)
+    return tuple(units)
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: expected one of {choices}")
+    return value
+
+
+# ---------------------------------------------------------------- heads
+
+def _latent_heads(h, latent_dim, variational):
+    """Dense heads: [z_mean, z_log_var] (variational) or the code z."""
+    if not variational:
+        return layers.Dense(latent_dim, name="z")(h)
+    return [layers.Dense(latent_dim, name="z_mean")(h),
+            layers.Dense(latent_dim, name="z_log_var")(h)]
+
+
+def _output_heads(h, likelihood, mean_activation, head):
+    """Decoder output(s) for ``likelihood``; ``head(h, activation, name)`` makes one."""
+    _check_choice("likelihood", likelihood, LIKELIHOODS)
+    if likelihood == "bernoulli":
+        return head(h, None, "logits")
+    mean = head(h, mean_activation, "x_mean")
+    if likelihood == "gaussian_learned":
+        return [mean, head(h, None, "x_log_var")]
+    return mean
+
+
+# ---------------------------------------------------------------- dense (MLP)
+
+def dense_encoder(input_shape, latent_dim, hidden=(512,), activation="relu",
+                  variational=True, name="encoder"):
+    """MLP encoder: flatten -> Dense(hidden...) -> [z_mean, z_log_var] (or z).
+
+    input_shape: e.g. (28, 28, 1); output(s): (batch, latent_dim).
+    """
+    input_shape = _check_shape("input_shape", input_shape)
+    _check_positive_int("latent_dim", latent_dim)
+    x = keras.Input(shape=input_shape, name="x")
+    h = layers.Flatten()(x)
+    for units in _check_units("hidden", hidden):
+        h = layers.Dense(units, activation=activation)(h)
+    return keras.Model(x, _latent_heads(h, latent_dim, variational), name=name)
+
+
+def dense_decoder(latent_dim, output_shape, hidden=(512,), activation="relu",
+                  likelihood="bernoulli", mean_activation="sigmoid", name="decoder"):
+    """MLP decoder: z (batch, latent_dim) -> Dense(hidden...) -> output(s) (batch, *output_shape).
+
+    mean_activation: applied to the mean head ("sigmoid" for pixels in [0, 1], None for
+    unbounded data such as standardised load profiles).
+    """
+    _check_positive_int("latent_dim", latent_dim)
+    output_shape = _check_shape("output_shape", output_shape)
+    z = keras.Input(shape=(latent_dim,), name="z")
+    h = z
+    for units in _check_units("hidden", hidden):
+        h = layers.Dense(units, activation=activation)(h)
+
+    def head(h, act, head_name):
+        h = layers.Dense(math.prod(output_shape), activation=act, name=f"{head_name}_flat")(h)
+        return layers.Reshape(output_shape, name=head_name)(h)
+
+    return keras.Model(z, _output_heads(h, likelihood, mean_activation, head), name=name)
+
+
+# ---------------------------------------------------------------- convolutional
+
+def conv_encoder(input_shape, latent_dim, filters=(16, 32), kind="pool",
+                 variational=True, name="encoder"):
+    """Convolutional encoder, each stage halving height and width.
+
+    kind="pool": Conv2D(f, 3, relu, same) -> MaxPooling2D(2) per stage (the SciNet lecture's);
+    kind="strided": Conv2D(f, 3, strides=2, relu, same) per stage. Then Flatten -> heads.
+    input_shape: (height, width, channels), e.g. (28, 28, 1) or (28, 20, 1).
+    """
+    input_shape = _check_shape("input_shape", input_shape, ndim=3)
+    _check_positive_int("latent_dim", latent_dim)
+    _check_choice("kind", kind, ENCODER_KINDS)
+    x = keras.Input(shape=input_shape, name="x")
+    h = x
+    for f in _check_units("filters", filters):
+        if kind == "pool":
+            h = layers.Conv2D(f, 3, activation="relu", padding="same")(h)
+            h = layers.MaxPooling2D(2)(h)
+        else:
+            h = layers.Conv2D(f, 3, strides=2, activation="relu", padding="same")(h)
+    h = layers.Flatten()(h)
+    return keras.Model(x, _latent_heads(h, latent_dim, variational), name=name)
+
+
+def conv_decoder(latent_dim, output_shape, filters=(32, 16), kind="upsample",
+                 likelihood="mse", mean_activation="sigmoid", name="decoder"):
+    """Convolutional decoder, each stage doubling height and width.
+
+    Dense(h/s * w/s * filters[0], relu) -> Reshape, then per stage
+    kind="upsample": Conv2DTranspose(f, 3, relu, same) -> UpSampling2D(2) (the lecture's);
+    kind="transpose": Conv2DTranspose(f, 3, strides=2, relu, same).
+    Last: Conv2DTranspose(channels, 3, same) head(s). s = 2 ** len(filters) must divide
+    height and width of output_shape, e.g. (28, 28, 1) or (28, 20, 1) with two stages.
+    """
+    _check_positive_int("latent_dim", latent_dim)
+    output_shape = _check_shape("output_shape", output_shape, ndim=3)
+    filters = _check_units("filters", filters)
+    _check_choice("kind", kind, DECODER_KINDS)
+    height, width, channels = output_shape
+    scale = 2 ** len(filters)
+    if height % scale or width % scale:
+        raise ValueError(f"output_shape={output_shape}: height and width must be divisible "
+                         f"by {scale} (2 ** number of stages)")
+    z = keras.Input(shape=(latent_dim,), name="z")
+    h = layers.Dense(height // scale * width // scale * filters[0], activation="relu")(z)
+    h = layers.Reshape((height // scale, width // scale, filters[0]))(h)
+    for f in filters:
+        if kind == "upsample":
+            h = layers.Conv2DTranspose(f, 3, activation="relu", padding="same")(h)
+            h = layers.UpSampling2D(2)(h)
+        else:
+            h = layers.Conv2DTranspose(f, 3, strides=2, activation="relu", padding="same")(h)
+
+    def head(h, act, head_name):
+        return layers.Conv2DTranspose(channels, 3, activation=act, padding="same",
+                                      name=head_name)(h)
+
+    return keras.Model(z, _output_heads(h, likelihood, mean_activation, head), name=name)
+
+
+# ---------------------------------------------------------------- Kingma & Welling
+
+def frey_mlp(latent_dim=2, hidden=200, input_shape=(28, 20, 1)):
+    """Kingma & Welling (2013)'s Frey-face model: (encoder, decoder).
+
+    Both are MLPs with one tanh hidden layer; the decoder is Gaussian with a sigmoid
+    mean and a learned per-pixel log-variance (likelihood "gaussian_learned").
+    """
+    encoder = dense_encoder(input_shape, latent_dim, hidden=(hidden,), activation="tanh")
+    decoder = dense_decoder(latent_dim, input_shape, hidden=(hidden,), activation="tanh",
+                            likelihood="gaussian_learned")
+    return encoder, decoder
