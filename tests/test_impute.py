@@ -65,6 +65,8 @@ def test_bad_arguments_raise(frey_vae):
     x = _faces()
     with pytest.raises(ValueError, match="n_iter"):
         impute.vae_impute(frey_vae, x, impute.half_mask(x.shape), n_iter=0)
+    with pytest.raises(ValueError, match="init"):
+        impute.vae_impute(frey_vae, x, impute.half_mask(x.shape), init=np.zeros((3, 28)))
     with pytest.raises(ValueError, match="hide"):
         impute.half_mask(x.shape, "middle")
     with pytest.raises(ValueError, match="no missing"):

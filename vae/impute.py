@@ -50,8 +50,8 @@ def vae_impute(model, x, mask, n_iter=20, init=None):
 
     model: a trained VAE (``encode`` -> (z_mean, z_log_var), ``decode`` -> mean of p(x|z)).
     x: (n, *data_shape) data; missing entries may hold anything. mask: same shape, True =
-    observed. init: starting values for the missing entries, same shape as x (e.g. the mean
-    image broadcast); default: the mean observed value of each example.
+    observed. init: starting values for the missing entries, broadcastable to x (e.g. the
+    mean image, (*data_shape)); default: the mean observed value of each example.
     Each iteration encodes the current guess to z_mean (no sampling), decodes it and copies
     the decoded values into the missing entries only. Returns (n, *data_shape) float32,
     equal to x wherever mask is True.
@@ -67,7 +67,12 @@ def vae_impute(model, x, mask, n_iter=20, init=None):
             raise ValueError("mask: every example needs at least one observed entry "
                              "(or pass init)")
         init = np.where(mask, x, 0.0).sum(axis=axes, keepdims=True) / observed
-    init = np.broadcast_to(np.asarray(init, dtype="float32"), x.shape)
+    init = np.asarray(init, dtype="float32")
+    try:
+        init = np.broadcast_to(init, x.shape)
+    except ValueError:
+        raise ValueError(f"init: expected a shape that broadcasts to x {x.shape}, "
+                         f"got {init.shape}") from None
     x_filled = np.where(mask, x, init)
     for _ in range(n_iter):
         z_mean, _ = model.encode(x_filled)

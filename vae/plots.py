@@ -149,11 +149,11 @@ def manifold_grid(images, values, title=None, ax=None):
     canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(0.45 * n * w / h + 1, 0.45 * n + 1))
+        fig, ax = plt.subplots(figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
     ax.imshow(canvas, vmin=0, vmax=1)
-    ticks = np.arange(n)
-    ax.set_xticks(ticks * w + w / 2, [f"{v:.1f}" for v in values], fontsize=7)
-    ax.set_yticks(ticks * h + h / 2, [f"{v:.1f}" for v in values[::-1]], fontsize=7)
+    ticks, labels = np.arange(n), [f"{v:.1f}" for v in np.round(values, 1) + 0.0]  # no "-0.0"
+    ax.set_xticks(ticks * w + w / 2, labels, fontsize=7)
+    ax.set_yticks(ticks * h + h / 2, labels[::-1], fontsize=7)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     if title:
