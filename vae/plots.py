@@ -115,3 +115,86 @@ def load_profiles(x, hours=None, ax=None, title=None, alpha=0.15, color="C0"):
     if title:
         ax.set_title(title)
     return fig or ax.figure
+
+
+# --- notebooks 03-05: image rows, latent manifolds, interpolation paths
+
+def image_rows(rows, scale=1.0, vmax=None):
+    """One labelled row per entry of ``rows`` {label: images (n, h, w[, 1])}, same n each.
+
+    Used for reconstructions (original / model A / model B), interpolation strips
+    (linear / spherical) and imputations (observed / filled / truth). NaN pixels show
+    as blank, which marks hidden pixels.
+    """
+    labels = list(rows)
+    stacked = [_as_2d_images(rows[k]) for k in labels]
+    if len({len(r) for r in stacked}) != 1:
+        raise ValueError(f"rows: expected the same number of images in every row, got "
+                         f"{[len(r) for r in stacked]}")
+    return image_grid(np.concatenate(stacked), ncols=len(stacked[0]), row_labels=labels,
+                      scale=scale, vmax=vmax)
+
+
+def manifold_grid(images, values, title=None, ax=None):
+    """Tile decoded images (n * n, h, w[, 1]) of a row-major code grid into one picture.
+
+    values (n,): the grid's coordinates (e.g. from ``vae.latent.inverse_cdf_grid``), used
+    as tick labels: z_1 left to right, z_2 top (largest) to bottom.
+    """
+    images, values = _as_2d_images(images), np.asarray(values)
+    n = len(values)
+    if len(images) != n * n:
+        raise ValueError(f"images: expected {n * n} = len(values) ** 2 images, got {len(images)}")
+    h, w = images.shape[1:]
+    canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
+    ax.imshow(canvas, vmin=0, vmax=1)
+    ticks, labels = np.arange(n), [f"{v:.1f}" for v in np.round(values, 1) + 0.0]  # no "-0.0"
+    ax.set_xticks(ticks * w + w / 2, labels, fontsize=7)
+    ax.set_yticks(ticks * h + h / 2, labels[::-1], fontsize=7)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def latent_scatter_by_value(z, values, label, ax=None, title=None, s=4):
+    """Scatter 2-D codes z (n, 2) coloured by a continuous value (n,) (e.g. frame index)."""
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != 2 or len(values) != len(z):
+        raise ValueError(f"z, values: expected (n, 2) and (n,), got {z.shape} and "
+                         f"{np.shape(values)}")
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 4.5))
+    points = ax.scatter(z[:, 0], z[:, 1], c=values, cmap="viridis", s=s)
+    ax.figure.colorbar(points, ax=ax, label=label)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def path_norms(paths, reference=None, ax=None):
+    """Plot ||z(t)|| along interpolation paths {label: (n_steps, latent_dim)}.
+
+    reference: an optional norm to mark (e.g. sqrt(latent_dim), the typical norm of a
+    draw from N(0, I)).
+    """
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.5, 3))
+    for label, path in paths.items():
+        path = np.asarray(path)
+        ax.plot(np.linspace(0, 1, len(path)), np.linalg.norm(path, axis=1), marker=".",
+                label=label)
+    if reference is not None:
+        ax.axhline(reference, color="gray", ls="--", lw=1, label="typical prior draw")
+    ax.set_xlabel("t")
+    ax.set_ylabel("$\\|z(t)\\|$")
+    ax.legend()
+    return fig or ax.figure
