@@ -8,6 +8,7 @@ Modules (one concept each):
     nets    - encoder / decoder builders (dense, convolutional, Kingma's Frey MLP)
     models  - ``Autoencoder`` and ``VAE`` (``call()`` + ``compute_loss()``)
     plots   - every figure of the course, in one style
+    gaps    - grids of 2-D codes and the empty regions between codes
 """
 
 from vae.config import SMOKE

@@ -115,3 +115,67 @@ def load_profiles(x, hours=None, ax=None, title=None, alpha=0.15, color="C0"):
     if title:
         ax.set_title(title)
     return fig or ax.figure
+
+
+# --- notebooks 01-02: latent manifolds, empty regions, side-by-side scatters, sweeps
+
+def latent_manifold(images, lim, ax=None, title=None):
+    """Tile decoded images (n * n, h, w[, 1]) of a 2-D grid into one picture on latent axes.
+
+    The images must come from ``vae.gaps.linear_grid(n, lim)`` (row-major, z_2 decreasing
+    down the rows); lim is the same number L or ((lo1, hi1), (lo2, hi2)).
+    """
+    images = _as_2d_images(images)
+    n = int(round(np.sqrt(len(images))))
+    if n * n != len(images):
+        raise ValueError(f"images: expected n * n images of a square grid, got {len(images)}")
+    h, w = images.shape[1:]
+    tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+    (lo1, hi1), (lo2, hi2) = ((-lim, lim), (-lim, lim)) if np.isscalar(lim) else lim
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 5))
+    ax.imshow(tiled, vmin=0)           # square tiles; ticks name the code at a tile's centre
+    ticks = np.unique(np.linspace(0, n - 1, 5).round().astype(int))
+    ax.set_xticks((ticks + 0.5) * w, [f"{v:.1f}" for v in np.linspace(lo1, hi1, n)[ticks]])
+    ax.set_yticks((ticks + 0.5) * h, [f"{v:.1f}" for v in np.linspace(hi2, lo2, n)[ticks]])
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def mark_points(ax, points, color="black", size=80):
+    """Mark 2-D points (k, 2) on a latent plot with crosses numbered 0..k-1; return ax."""
+    points = np.asarray(points)
+    ax.scatter(points[:, 0], points[:, 1], marker="x", s=size, c=color, linewidths=2)
+    for i, (u, v) in enumerate(points):
+        ax.annotate(str(i), (u, v), xytext=(4, 4), textcoords="offset points", color=color,
+                    fontweight="bold")
+    return ax
+
+
+def latent_scatters(codes, labels=None, s=2):
+    """Side-by-side scatters of several 2-D codings: codes = {title: z (n, 2)}."""
+    fig, axes = plt.subplots(1, len(codes), figsize=(5 * len(codes), 4.5), squeeze=False)
+    for ax, (title, z) in zip(axes[0], codes.items()):
+        latent_scatter(z, labels, ax=ax, title=title, s=s)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_plot(x, curves, xlabel, ylabel, title=None, logx=True):
+    """Plot one or more metrics against a setting: x (k,), curves = {label: y (k,)}."""
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for label, y in curves.items():
+        ax.plot(x, y, marker="o", label=label)
+    if logx:
+        ax.set_xscale("log", base=2)
+    ax.set_xticks(x, [str(v) for v in x])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
