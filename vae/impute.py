@@ -96,5 +96,6 @@ def vae_impute(model, x, mask, n_iter=20, fill=None, sample=False, seed=None,
         current = _keep_observed(flat, m, x_hat.reshape(len(flat), -1))
         if sample and step >= n_iter - n_iter // 2:
             total, n_avg = total + current, n_avg + 1
-    result = total / n_avg if n_avg else current
-    return result.reshape(shape).astype(np.float32)
+    if n_avg:
+        current = _keep_observed(flat, m, total / n_avg)   # exact observed values again
+    return current.reshape(shape)
