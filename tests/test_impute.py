@@ -1,10 +1,79 @@
-"""Imputation with a VAE: observed entries stay fixed, masks are checked."""
+"""Imputation: observed pixels never change, the k-NN maths, bad masks -> ValueError."""
 
 import numpy as np
 import pytest
 
-from vae import impute, models, nets
+from vae import data, impute, models, nets
+from vae.impute import knn_impute, mean_fill, observed_distances, vae_impute
 
+
+@pytest.fixture(scope="module")
+def mnist():
+    (x, _), (xt, _) = data.load_mnist()
+    rng = np.random.default_rng(0)
+    x_test = data.as_images(xt[:20])
+    return data.as_images(x[:500]), x_test, rng.uniform(size=x_test.shape) > 0.5
+
+
+def _vae():
+    return models.VAE(nets.dense_encoder((28, 28, 1), 2, hidden=(16,)),
+                      nets.dense_decoder(2, (28, 28, 1), hidden=(16,)), seed=0)
+
+
+@pytest.mark.parametrize("method", ["mean", "1nn", "knn", "vae", "gibbs"])
+def test_observed_pixels_never_change_and_output_is_in_range(mnist, method):
+    x_train, x, mask = mnist
+    filled = {"mean": lambda: mean_fill(x, mask, x_train),
+              "1nn": lambda: knn_impute(x, mask, x_train, k=1, batch_size=7),
+              "knn": lambda: knn_impute(x, mask, x_train, k=10),
+              "vae": lambda: vae_impute(_vae(), x, mask, n_iter=3),
+              "gibbs": lambda: vae_impute(_vae(), x, mask, n_iter=6, sample=True, seed=0)}[method]()
+    assert filled.shape == x.shape and filled.dtype == np.float32
+    np.testing.assert_array_equal(filled[mask], x[mask])
+    assert filled.min() >= 0 and filled.max() <= 1
+
+
+def test_distances_match_a_loop_and_1nn_copies_the_nearest_image(mnist):
+    x_train, x, mask = mnist
+    flat, m, train = x.reshape(20, -1), mask.reshape(20, -1), x_train.reshape(500, -1)
+    d = observed_distances(flat[:3], m[:3], train)
+    for i in range(3):
+        loop = np.sqrt(((flat[i, m[i]] - train[:, m[i]]) ** 2).sum(axis=1))
+        np.testing.assert_allclose(d[i], loop, rtol=1e-4, atol=1e-3)
+    nearest = train[d[0].argmin()]
+    filled = knn_impute(x[:1], mask[:1], x_train, k=1).reshape(-1)
+    np.testing.assert_allclose(filled[~m[0]], nearest[~m[0]])
+
+
+def test_knn_with_two_neighbours_uses_softmax_of_minus_distance():
+    train = np.array([[0.0, 0.0], [0.0, 1.0], [3.0, 0.5]], "float32")
+    x, mask = np.array([[0.5, 0.0]], "float32"), np.array([[True, False]])
+    w = np.exp([-0.5, -0.5]) / np.exp([-0.5, -0.5]).sum()
+    np.testing.assert_allclose(knn_impute(x, mask, train, k=2)[0, 1], w @ [0.0, 1.0])
+
+
+@pytest.mark.parametrize("mask, match", [
+    (np.ones((20, 28, 28, 1)), "boolean"),
+    (np.ones((20, 28, 28), bool), "shape"),
+    (np.zeros((20, 28, 28, 1), bool), "at least one"),
+])
+def test_bad_masks_are_value_errors(mnist, mask, match):
+    x_train, x, _ = mnist
+    for impute in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
+                   lambda: vae_impute(_vae(), x, mask)):
+        with pytest.raises(ValueError, match=match):
+            impute()
+
+
+def test_bad_k_and_n_iter_are_value_errors(mnist):
+    x_train, x, mask = mnist
+    with pytest.raises(ValueError, match="k="):
+        knn_impute(x, mask, x_train, k=0)
+    with pytest.raises(ValueError, match="n_iter"):
+        vae_impute(_vae(), x, mask, n_iter=0)
+
+
+# ---------------------------------------------------------------- half masks, RMSE, Frey faces
 
 @pytest.fixture(scope="module")
 def frey_vae():
@@ -17,11 +86,11 @@ def _faces(n=6):
 
 
 @pytest.mark.parametrize("hide", ["right", "left", "bottom", "top"])
-def test_imputation_never_changes_observed_pixels(frey_vae, hide):
+def test_half_masks_keep_observed_pixels_even_with_nan_holes(frey_vae, hide):
     x = _faces()
     mask = impute.half_mask(x.shape, hide)
     assert mask.mean() == 0.5
-    filled = impute.vae_impute(frey_vae, np.where(mask, x, np.nan), mask, n_iter=3)
+    filled = vae_impute(frey_vae, np.where(mask, x, np.nan), mask, n_iter=3)
     assert filled.shape == x.shape and np.isfinite(filled).all()
     np.testing.assert_array_equal(filled[mask], x[mask])
     assert not np.allclose(filled[~mask], x[~mask])
@@ -30,43 +99,31 @@ def test_imputation_never_changes_observed_pixels(frey_vae, hide):
 def test_imputation_fills_missing_pixels_with_decoder_means(frey_vae):
     x = _faces()
     mask = impute.half_mask(x.shape, "bottom")
-    filled = impute.vae_impute(frey_vae, x, mask, n_iter=2)
+    filled = vae_impute(frey_vae, x, mask, n_iter=2)
     decoded = frey_vae.decode(frey_vae.encode(filled)[0])
-    again = impute.vae_impute(frey_vae, x, mask, n_iter=1, init=filled)   # one more step
+    again = vae_impute(frey_vae, x, mask, n_iter=1, fill=filled)   # one more step
     np.testing.assert_allclose(again[~mask], decoded[~mask], atol=1e-6)
 
 
-def test_default_init_is_the_mean_observed_value():
+def test_default_fill_is_the_mean_observed_value():
     x = _faces(2)
     mask = impute.half_mask(x.shape, "right")
 
     class Identity:                      # encode -> decode returns its input
-        def encode(self, x):
-            return x, None
+        def encode(self, x, batch_size=None):
+            return x.reshape(len(x), -1), None
 
-        def decode(self, z):
+        def decode(self, z, batch_size=None):
             return z
 
-    filled = impute.vae_impute(Identity(), x, mask, n_iter=1)
+    filled = vae_impute(Identity(), x, mask, n_iter=1)
     np.testing.assert_allclose(filled[0][~mask[0]], x[0][mask[0]].mean(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("mask, match", [
-    (np.ones((6, 28, 20), bool), "mask: expected the shape"),
-    (np.full((6, 28, 20, 1), 0.5), "mask: expected booleans"),
-    (np.zeros((6, 28, 20, 1), bool), "at least one observed"),
-])
-def test_bad_masks_raise(frey_vae, mask, match):
-    with pytest.raises(ValueError, match=match):
-        impute.vae_impute(frey_vae, _faces(), mask)
-
-
-def test_bad_arguments_raise(frey_vae):
+def test_bad_fill_side_and_scoring_arguments_raise(frey_vae):
     x = _faces()
-    with pytest.raises(ValueError, match="n_iter"):
-        impute.vae_impute(frey_vae, x, impute.half_mask(x.shape), n_iter=0)
-    with pytest.raises(ValueError, match="init"):
-        impute.vae_impute(frey_vae, x, impute.half_mask(x.shape), init=np.zeros((3, 28)))
+    with pytest.raises(ValueError, match="fill"):
+        vae_impute(frey_vae, x, impute.half_mask(x.shape), fill=np.zeros((3, 28)))
     with pytest.raises(ValueError, match="hide"):
         impute.half_mask(x.shape, "middle")
     with pytest.raises(ValueError, match="no missing"):

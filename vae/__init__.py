@@ -7,6 +7,9 @@ Modules (one concept each):
     losses  - KL divergences and negative log-likelihoods, one value per example
     nets    - encoder / decoder builders (dense, convolutional, Kingma's Frey MLP)
     models  - ``Autoencoder`` and ``VAE`` (``call()`` + ``compute_loss()``)
+    conditional - ``ConditionalVAE`` (condition on encoder input and on z)
+    m2      - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
+    impute  - mean fill, k-NN and VAE imputation of missing pixels
     plots   - every figure of the course, in one style
     latent  - walking the latent space: lerp/slerp, per-class means, inverse-CDF grids
     impute  - filling in missing values with a trained model (masks, RMSE)

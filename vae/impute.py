@@ -1,23 +1,26 @@
-"""Filling in missing pixels with a trained model.
+"""Filling in missing pixels: mean fill, the seed's k-NN imputer, and VAE imputation.
 
-A mask is a boolean array shaped like the data: True where a value is observed,
-False where it is missing and must be filled in.
+A mask is a boolean array shaped like the data: True where a value is observed, False
+where it is missing. Every imputer takes x (n, *shape) in [0, 1] and such a mask, and
+returns a completed float32 copy of x whose observed entries are exactly those of x
+(missing entries of x may hold anything, NaN included). Each image needs at least one
+observed value.
 """
 
 import numpy as np
 
 
 def check_mask(x, mask):
-    """Validate ``mask`` against data x (n, ...): return it as a boolean array.
-
-    Raises ValueError unless mask has x's shape and holds only 0/1 (or bools).
-    """
+    """Validate (x, mask); return them flattened: float32 (n, D) and bool (n, D)."""
     x, mask = np.asarray(x), np.asarray(mask)
-    if mask.shape != x.shape:
-        raise ValueError(f"mask: expected the shape of x {x.shape}, got {mask.shape}")
-    if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
-        raise ValueError("mask: expected booleans or 0/1 values (True/1 = observed)")
-    return mask.astype(bool)
+    if mask.dtype != bool:
+        raise ValueError(f"mask: expected booleans (True = observed), got dtype {mask.dtype}")
+    if mask.shape != x.shape or x.ndim < 2:
+        raise ValueError(f"mask: expected the shape of x {x.shape} (n, ...), got {mask.shape}")
+    flat = mask.reshape(len(mask), -1)
+    if not flat.any(axis=1).all():
+        raise ValueError("mask: every image needs at least one observed value (True)")
+    return x.reshape(len(x), -1).astype(np.float32), flat
 
 
 def half_mask(shape, hide="right"):
@@ -37,44 +40,98 @@ def half_mask(shape, hide="right"):
 
 def masked_rmse(x_true, x_filled, mask):
     """Root-mean-square error over the missing entries only (mask == False): a float."""
-    mask = check_mask(x_true, mask)
-    missing = ~mask
+    _, observed = check_mask(x_true, mask)
+    missing = ~observed
     if not missing.any():
         raise ValueError("mask: no missing entries to score")
-    diff = np.asarray(x_true, dtype="float64") - np.asarray(x_filled, dtype="float64")
-    return float(np.sqrt(np.mean(diff[missing] ** 2)))
+    diff = (np.asarray(x_true, dtype="float64") - np.asarray(x_filled, dtype="float64"))
+    return float(np.sqrt(np.mean(diff.reshape(len(diff), -1)[missing] ** 2)))
 
 
-def vae_impute(model, x, mask, n_iter=20, init=None):
-    """Fill the missing entries of x by iterating encode -> decode, keeping observed entries.
+def _keep_observed(x, mask, filled):
+    """Observed entries from x, the rest from filled; all (n, D) -> (n, D) float32."""
+    return np.where(mask, x, filled).astype(np.float32)
+
+
+def mean_fill(x, mask, x_train):
+    """Fill each missing pixel with its mean over the training images x_train (N, *shape)."""
+    shape = np.shape(x)
+    flat, m = check_mask(x, mask)
+    mean = np.asarray(x_train, dtype=np.float32).reshape(len(x_train), -1).mean(axis=0)
+    return _keep_observed(flat, m, mean[None]).reshape(shape)
+
+
+def observed_distances(x, mask, x_train):
+    """Euclidean distances on each query's observed pixels: (b, D), (b, D), (N, D) -> (b, N).
+
+    d_ij^2 = sum_p mask_ip (x_ip - t_jp)^2, expanded into three matrix products. The
+    training images are complete, so "commonly observed" = observed in the query.
+    """
+    m = mask.astype(np.float32)
+    x = np.where(mask, x, 0.0)
+    sq = (m * x ** 2).sum(axis=1, keepdims=True) - 2 * (m * x) @ x_train.T + m @ (x_train ** 2).T
+    return np.sqrt(np.maximum(sq, 0.0))
+
+
+def knn_impute(x, mask, x_train, k=10, batch_size=256):
+    """The seed's k-NN imputer: softmax(-d) weighted mean of the k nearest training images.
+
+    x, mask: (n, *shape); x_train: (N, *shape) complete images. Distances use each
+    query's observed pixels (:func:`observed_distances`); the k nearest get weights
+    w = softmax(-d) (k=1 copies the nearest image).
+    """
+    shape = np.shape(x)
+    flat, m = check_mask(x, mask)
+    train = np.asarray(x_train, dtype=np.float32).reshape(len(x_train), -1)
+    if not isinstance(k, int) or not 1 <= k <= len(train):
+        raise ValueError(f"k={k!r}: expected an integer in [1, {len(train)}]")
+    out = np.empty_like(flat)
+    for i in range(0, len(flat), batch_size):
+        d = observed_distances(flat[i:i + batch_size], m[i:i + batch_size], train)
+        nearest = np.argpartition(d, k - 1, axis=1)[:, :k]             # (b, k)
+        d_k = np.take_along_axis(d, nearest, axis=1)
+        w = np.exp(-(d_k - d_k.min(axis=1, keepdims=True)))
+        w /= w.sum(axis=1, keepdims=True)
+        out[i:i + batch_size] = np.einsum("bk,bkd->bd", w, train[nearest])
+    return _keep_observed(flat, m, out).reshape(shape)
+
+
+def _start(flat, m, fill, shape):
+    """Initial values of the missing entries, (n, D): ``fill`` or each image's observed mean."""
+    if fill is None:
+        return np.where(m, flat, 0.0).sum(axis=1, keepdims=True) / m.sum(axis=1, keepdims=True)
+    try:
+        return np.broadcast_to(np.asarray(fill, np.float32), shape).reshape(len(flat), -1)
+    except ValueError:
+        raise ValueError(f"fill: expected a shape that broadcasts to x {shape}, "
+                         f"got {np.shape(fill)}") from None
+
+
+def vae_impute(model, x, mask, n_iter=20, fill=None, sample=False, seed=None,
+               batch_size=1024):
+    """Iterate encode -> decode, keeping the observed values (the seed's VAE algorithm).
 
     model: a trained VAE (``encode`` -> (z_mean, z_log_var), ``decode`` -> mean of p(x|z)).
-    x: (n, *data_shape) data; missing entries may hold anything. mask: same shape, True =
-    observed. init: starting values for the missing entries, broadcastable to x (e.g. the
-    mean image, (*data_shape)); default: the mean observed value of each example.
-    Each iteration encodes the current guess to z_mean (no sampling), decodes it and copies
-    the decoded values into the missing entries only. Returns (n, *data_shape) float32,
-    equal to x wherever mask is True.
+    fill: initial values of the missing pixels, broadcastable to x (e.g. the training
+    mean image); None = each image's mean observed value. sample=False iterates
+    z = z_mean (a deterministic fixed-point iteration); sample=True draws z ~ q(z|x) each
+    time (pseudo-Gibbs sampling) and returns the average fill of the last n_iter // 2 steps.
     """
-    x = np.asarray(x, dtype="float32")
-    mask = check_mask(x, mask)
     if not isinstance(n_iter, int) or isinstance(n_iter, bool) or n_iter < 1:
         raise ValueError(f"n_iter={n_iter!r}: expected a positive integer")
-    axes = tuple(range(1, x.ndim))
-    if init is None:
-        observed = mask.sum(axis=axes, keepdims=True)
-        if np.any(observed == 0):
-            raise ValueError("mask: every example needs at least one observed entry "
-                             "(or pass init)")
-        init = np.where(mask, x, 0.0).sum(axis=axes, keepdims=True) / observed
-    init = np.asarray(init, dtype="float32")
-    try:
-        init = np.broadcast_to(init, x.shape)
-    except ValueError:
-        raise ValueError(f"init: expected a shape that broadcasts to x {x.shape}, "
-                         f"got {init.shape}") from None
-    x_filled = np.where(mask, x, init)
-    for _ in range(n_iter):
-        z_mean, _ = model.encode(x_filled)
-        x_filled = np.where(mask, x, model.decode(z_mean))
-    return x_filled
+    shape = np.shape(x)
+    flat, m = check_mask(x, mask)
+    current = _keep_observed(flat, m, _start(flat, m, fill, shape))
+    rng = np.random.default_rng(seed)
+    total, n_avg = np.zeros_like(current), 0
+    for step in range(n_iter):
+        z, z_log_var = model.encode(current.reshape(shape), batch_size=batch_size)
+        if sample:
+            z = z + np.exp(0.5 * z_log_var) * rng.standard_normal(z.shape)
+        x_hat = model.decode(z.astype(np.float32), batch_size=batch_size)
+        current = _keep_observed(flat, m, x_hat.reshape(len(flat), -1))
+        if sample and step >= n_iter - n_iter // 2:
+            total, n_avg = total + current, n_avg + 1
+    if n_avg:
+        current = _keep_observed(flat, m, total / n_avg)   # exact observed values again
+    return current.reshape(shape)

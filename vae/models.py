@@ -18,9 +18,17 @@ from vae.layers import Sampling
 
 
 def _in_batches(fn, x, batch_size):
-    """Apply ``fn`` (tensor -> tensor or tuple) to x in chunks; return NumPy array(s)."""
-    x = np.asarray(x, dtype="float32")
-    parts = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    """Apply ``fn`` (tensor -> tensor or tuple) to x in chunks; return NumPy array(s).
+
+    x: one array, or a list of arrays with the same first dimension (e.g. ``[x, c]`` for
+    a conditional model); ``fn`` then gets the list of chunks.
+    """
+    single = not isinstance(x, (list, tuple))
+    arrays = [np.asarray(a, dtype="float32") for a in ([x] if single else x)]
+    parts = []
+    for i in range(0, len(arrays[0]), batch_size):
+        chunk = [a[i:i + batch_size] for a in arrays]
+        parts.append(fn(chunk[0] if single else chunk))
     if isinstance(parts[0], (tuple, list)):
         return tuple(np.concatenate([ops.convert_to_numpy(p[k]) for p in parts])
                      for k in range(len(parts[0])))
@@ -67,16 +75,19 @@ class _EncoderDecoder(keras.Model):
         """Mean of p(x | z) for codes z (n, latent_dim) -> NumPy (n, *data_shape)."""
         return _in_batches(lambda b: self._decode_outputs(b)["x_hat"], z, batch_size)
 
+    NETWORKS = ("encoder", "decoder")
+    """The sub-models that ``get_config`` serializes (subclasses may add more)."""
+
     def get_config(self):
         return {**super().get_config(),
-                "encoder": keras.saving.serialize_keras_object(self.encoder),
-                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                **{key: keras.saving.serialize_keras_object(getattr(self, key))
+                   for key in self.NETWORKS},
                 "likelihood": self.likelihood, "sigma": self.sigma}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("encoder", "decoder"):
+        for key in cls.NETWORKS:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 

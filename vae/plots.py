@@ -252,3 +252,65 @@ def sweep_plot(x, curves, xlabel, ylabel, title=None, logx=True):
     if title:
         ax.set_title(title)
     return fig
+
+
+# --- notebooks 06-08: conditional VAE, semi-supervised VAE, imputation
+
+def profile_bands(groups, ax=None, title=None, ylabel="active power (kW)"):
+    """Per-hour mean (line) and 10-90 % band (shaded) of each group of daily profiles.
+
+    groups: {name: (days, 24) array}, e.g. real vs synthetic days of one month.
+    """
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+    for i, (name, x) in enumerate(groups.items()):
+        x = np.asarray(x)
+        hours = np.arange(x.shape[1])
+        low, high = np.quantile(x, [0.1, 0.9], axis=0)
+        ax.fill_between(hours, low, high, color=f"C{i}", alpha=0.2)
+        ax.plot(hours, x.mean(axis=0), color=f"C{i}", lw=2, label=f"{name} ({len(x)})")
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def value_histograms(groups, xlabel="daily energy (kWh)", bins=20, ax=None, title=None):
+    """Overlaid density histograms of 1-D samples: groups {name: (n,) array}."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+    edges = np.histogram_bin_edges(np.concatenate([np.ravel(v) for v in groups.values()]), bins)
+    for name, values in groups.items():
+        ax.hist(np.ravel(values), bins=edges, density=True, alpha=0.45, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def imputation_examples(x, mask, filled, n=6):
+    """Rows: the original, the observed part (missing pixels in red), each method's fill.
+
+    x, mask: (m, h, w[, 1]) images in [0, 1] and booleans (True = observed);
+    filled: {method name: (m, h, w[, 1]) completed images}. Shows the first n images.
+    """
+    x, mask = _as_2d_images(x)[:n], _as_2d_images(mask)[:n]
+    observed = np.repeat(x[..., None], 3, axis=-1)
+    observed[~mask] = (0.8, 0.1, 0.1)
+    rows = [("original", x), ("observed", observed)]
+    rows += [(name, _as_2d_images(images)[:n]) for name, images in filled.items()]
+    fig, axes = plt.subplots(len(rows), n, squeeze=False, figsize=(n * 0.9, len(rows) * 0.95))
+    for r, (label, images) in enumerate(rows):
+        for c in range(n):
+            axes[r, c].imshow(images[c], vmin=0, vmax=1)
+            axes[r, c].set_axis_off()
+        axes[r, 0].text(-0.1, 0.5, label, transform=axes[r, 0].transAxes, ha="right",
+                        va="center")
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
