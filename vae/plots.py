@@ -115,3 +115,45 @@ def load_profiles(x, hours=None, ax=None, title=None, alpha=0.15, color="C0"):
     if title:
         ax.set_title(title)
     return fig or ax.figure
+
+
+# ---------------------------------------------------------------- latent manifold (slide figures)
+
+def normal_quantile_grid(n=15, tail=0.05):
+    """Codes (n * n, 2) on an inverse-CDF grid: z_i = Phi^-1(u_i), u evenly spaced in
+    [tail, 1 - tail], so that equal areas of N(0, I) prior mass get equal room.
+
+    Row-major, z_2 decreasing down the rows and z_1 increasing along them (as in a plot).
+    """
+    from scipy.stats import norm
+
+    if not isinstance(n, int) or n < 2:
+        raise ValueError(f"n={n!r}: expected an integer >= 2")
+    if not 0 < tail < 0.5:
+        raise ValueError(f"tail={tail!r}: expected a probability in (0, 0.5)")
+    values = norm.ppf(np.linspace(tail, 1 - tail, n))
+    z1, z2 = np.meshgrid(values, values[::-1])
+    return np.stack([z1.ravel(), z2.ravel()], axis=1).astype("float32")
+
+
+def latent_manifold(decode, n=15, tail=0.05, title=None, figsize=(6, 6)):
+    """Decode an n x n inverse-CDF grid of 2-D codes and tile the images into one picture.
+
+    decode: codes (m, 2) -> images (m, h, w[, 1]) in [0, 1] (e.g. ``vae.decode``).
+    Axis ticks show the z values of the grid's first and last rows and columns.
+    """
+    z = normal_quantile_grid(n, tail)
+    images = _as_2d_images(decode(z))
+    h, w = images.shape[1:]
+    tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.imshow(tiled, vmin=0, vmax=1)
+    values = z[:n, 0]
+    ticks = [0, n // 2, n - 1]
+    ax.set_xticks([w * (i + 0.5) for i in ticks], [f"{values[i]:.2f}" for i in ticks])
+    ax.set_yticks([h * (i + 0.5) for i in ticks], [f"{-values[i]:.2f}" for i in ticks])
+    ax.set_xlabel("$z_1 = \\Phi^{-1}(u_1)$")
+    ax.set_ylabel("$z_2 = \\Phi^{-1}(u_2)$")
+    if title:
+        ax.set_title(title)
+    return fig
