@@ -55,9 +55,9 @@ def vae_latent_2d(trained):
 
 
 def vae_manifold_2d(trained):
-    """The 2-D VAE's decoder on a 20 x 20 inverse-CDF grid of the prior."""
+    """The 2-D VAE's decoder on a 21 x 21 inverse-CDF grid of the prior."""
     model, _ = trained("vae_mnist_2d")
-    return plots.latent_manifold(model.decode, n=20, title="decoded prior quantiles")
+    return plots.latent_manifold(model.decode, n=21, title="decoded prior quantiles")
 
 
 def conv_vae_reconstructions(trained):
@@ -105,9 +105,9 @@ def frey_vae_samples(trained):
 
 
 def frey_manifold_2d(trained):
-    """The 2-D Frey-face VAE's decoder on a 12 x 12 inverse-CDF grid: pose and expression."""
+    """The 2-D Frey-face VAE's decoder on a 13 x 13 inverse-CDF grid: pose and expression."""
     model, _ = trained("vae_frey_2d")
-    return plots.latent_manifold(model.decode, n=12, title="decoded prior quantiles",
+    return plots.latent_manifold(model.decode, n=13, title="decoded prior quantiles",
                                  figsize=(5, 7))
 
 

@@ -98,8 +98,8 @@ RECIPES = {
                            batch_size=128),
     "conv_vae_mnist": Recipe(lambda seed: build_conv_vae(100, seed), mnist_images, epochs=15,
                              batch_size=64),
-    "vae_frey_2d": Recipe(lambda seed: build_frey_vae(2, seed), frey_images, epochs=300,
-                          batch_size=100),
+    "vae_frey_2d": Recipe(lambda seed: build_frey_vae(2, seed), frey_images, epochs=150,
+                          batch_size=50),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
