@@ -32,6 +32,7 @@ PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="{lib}/katex/dist/katex.min.css">
 <style>
 .reveal {{ font-size: 30px; }}
+.reveal h1, .reveal h2, .reveal h3 {{ text-transform: none; }}  /* keeps math in titles as typed */
 .reveal h1 {{ font-size: 1.9em; }} .reveal h2 {{ font-size: 1.3em; }}
 .reveal section img {{ max-height: 430px; max-width: 100%; margin: 0.3em auto; border: 0; }}
 .reveal table {{ font-size: 0.75em; }}

@@ -17,8 +17,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.request import urlopen
 
 import websocket
 
@@ -105,8 +107,8 @@ def start_browser(browser, profile):
             break
     else:
         raise RuntimeError(f"{browser} exited without opening DevTools (status {proc.wait()})")
+    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
     port = re.search(r":(\d+)/", match.group(1)).group(1)
-    from urllib.request import urlopen
     targets = json.load(urlopen(f"http://127.0.0.1:{port}/json/list"))
     return proc, next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
 
