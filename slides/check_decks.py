@@ -2,7 +2,7 @@
 
 Run with ``make slides-check`` (after ``make slides``). For each ``slides/build/*.html`` it
 drives Debian's chromium through the DevTools protocol (``websocket-client``) and checks that
-reveal.js started, that every slide has visible content and no KaTeX error, that every image
+reveal.js started, that every slide has visible content that fits and no KaTeX error, that every image
 loaded, that every file the page fetched is local (``file://``) and that nothing failed to
 load. It saves a screenshot of the title slide to ``slides/build/screenshots/<deck>.png``.
 Exit status 1 and one line per problem if any check fails.
@@ -34,13 +34,14 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 INSPECT = """
 (async () => {
   const slides = Reveal.getSlides();
-  const report = {slides: slides.length, empty: [], katexErrors: [], rawMath: []};
+  const report = {slides: slides.length, empty: [], overflow: [], katexErrors: [], rawMath: []};
   for (let i = 0; i < slides.length; i++) {
     Reveal.slide(i);
     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const s = slides[i], box = s.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || !(s.innerText.trim() || s.querySelector('img')))
       report.empty.push(i + 1);
+    if (s.scrollHeight > Reveal.getConfig().height) report.overflow.push(i + 1);
     if (s.querySelector('.katex-error')) report.katexErrors.push(i + 1);
     const text = s.innerText.replace(/\\s+/g, ' ');
     if (/\\$[^$]+\\$/.test(text)) report.rawMath.push(i + 1);
@@ -125,6 +126,7 @@ def check_deck(page, html, screenshot):
         return [f"{html.name}: reveal.js did not load"]
     report = json.loads(page.evaluate(INSPECT))
     problems = [f"{html.name}: slide {i} is empty" for i in report["empty"]]
+    problems += [f"{html.name}: slide {i} is taller than the slide" for i in report["overflow"]]
     problems += [f"{html.name}: slide {i} has a KaTeX error" for i in report["katexErrors"]]
     problems += [f"{html.name}: slide {i} shows unrendered $math$" for i in report["rawMath"]]
     problems += [f"{html.name}: image did not load: {src}" for src in report["brokenImages"]]

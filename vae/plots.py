@@ -148,10 +148,10 @@ def latent_manifold(decode, n=15, tail=0.05, title=None, figsize=(6, 6)):
     tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
     fig, ax = plt.subplots(figsize=figsize)
     ax.imshow(tiled, vmin=0, vmax=1)
-    values = z[:n, 0]
+    values = np.round(z[:n, 0], 2) + 0.0  # + 0.0 turns -0.0 into 0.0
     ticks = [0, n // 2, n - 1]
     ax.set_xticks([w * (i + 0.5) for i in ticks], [f"{values[i]:.2f}" for i in ticks])
-    ax.set_yticks([h * (i + 0.5) for i in ticks], [f"{-values[i]:.2f}" for i in ticks])
+    ax.set_yticks([h * (i + 0.5) for i in ticks], [f"{-values[i] + 0.0:.2f}" for i in ticks])
     ax.set_xlabel("$z_1 = \\Phi^{-1}(u_1)$")
     ax.set_ylabel("$z_2 = \\Phi^{-1}(u_2)$")
     if title:
