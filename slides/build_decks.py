@@ -20,7 +20,7 @@ DECKS, BUILD, FIGURES, NODE_MODULES = (SLIDES / "decks", SLIDES / "build", SLIDE
                                        SLIDES / "node_modules")
 SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 MATH = re.compile(r"\$\$.+?\$\$|\$(?![\s$])[^$\n]+?(?<!\s)\$", re.DOTALL)
-FIGURE_LINK = re.compile(r"figures/([A-Za-z0-9_]+)\.(?:png|pdf)")
+FIGURE_LINK = re.compile(r"figures/([a-z0-9_]+)\.(?:png|pdf)")  # not placeholders: NAME.png
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">

@@ -2,9 +2,10 @@
 
 Run with ``make slides-check`` (after ``make slides``). For each ``slides/build/*.html`` it
 drives Debian's chromium through the DevTools protocol (``websocket-client``) and checks that
-reveal.js started, that every slide has visible content that fits and no KaTeX error, that every image
-loaded, that every file the page fetched is local (``file://``) and that nothing failed to
-load. It saves a screenshot of the title slide to ``slides/build/screenshots/<deck>.png``.
+reveal.js started, that every slide has visible content that fits on the page and no KaTeX
+error, that every image loaded, that every file the page fetched is local (``file://``) and
+that nothing failed to load. It saves a screenshot of the title slide to
+``slides/build/screenshots/<deck>.png``.
 Exit status 1 and one line per problem if any check fails.
 """
 
@@ -159,8 +160,9 @@ def check_all(build=BUILD, browser=None):
                 page.call(f"{domain}.enable")
             page.call("Emulation.setDeviceMetricsOverride", width=1280, height=720,
                       deviceScaleFactor=1, mobile=False)
+            shots = Path(build) / "screenshots"
             return [p for deck in decks
-                    for p in check_deck(page, deck, Path(build) / "screenshots" / f"{deck.stem}.png")]
+                    for p in check_deck(page, deck, shots / f"{deck.stem}.png")]
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vae import data, plots, recipes  # noqa: E402
+from vae import data, latent, plots, recipes  # noqa: E402
 from vae.config import SMOKE  # noqa: E402
 
 FIGURES = Path(__file__).resolve().parent / "figures"
@@ -31,6 +31,12 @@ def _mnist_test():
     """Test digits (10000, 28, 28, 1) in [0, 1] and their labels (10000,)."""
     _, (x, y) = data.load_mnist()
     return data.as_images(x), y
+
+
+def _decoded_quantile_grid(model, n):
+    """A 2-D model's decoder on an n x n grid of prior quantiles Phi^-1(0.05 ... 0.95)."""
+    values, codes = latent.inverse_cdf_grid(n)
+    return plots.manifold_grid(model.decode(codes), values, title="decoded prior quantiles")
 
 
 def mnist_digits(trained):
@@ -57,7 +63,7 @@ def vae_latent_2d(trained):
 def vae_manifold_2d(trained):
     """The 2-D VAE's decoder on a 21 x 21 inverse-CDF grid of the prior."""
     model, _ = trained("vae_mnist_2d")
-    return plots.latent_manifold(model.decode, n=21, title="decoded prior quantiles")
+    return _decoded_quantile_grid(model, 21)
 
 
 def conv_vae_reconstructions(trained):
@@ -65,8 +71,7 @@ def conv_vae_reconstructions(trained):
     model, _ = trained("conv_vae_mnist")
     x, _ = _mnist_test()
     z_mean, _ = model.encode(x[:10])
-    return plots.image_grid(np.concatenate([x[:10], model.decode(z_mean)]), ncols=10,
-                            row_labels=["input", "decoded"])
+    return plots.image_rows({"input": x[:10], "decoded": model.decode(z_mean)})
 
 
 def conv_vae_samples(trained):
@@ -81,9 +86,9 @@ def interpolation_1_to_7(trained):
     x, y = _mnist_test()
     ends = np.stack([x[np.argmax(y == 1)], x[np.argmax(y == 7)]])
     z_mean, _ = model.encode(ends)
-    t = np.linspace(0, 1, 10)[:, None]
-    images = model.decode((1 - t) * z_mean[0] + t * z_mean[1])
-    return plots.image_grid(images, ncols=10, titles=[f"t={v:.2f}" for v in t[:, 0]])
+    images = model.decode(latent.lerp(z_mean[0], z_mean[1], 10).astype("float32"))
+    titles = [f"t={t:.2f}" for t in np.linspace(0, 1, 10)]
+    return plots.image_grid(images, ncols=10, titles=titles)
 
 
 def conv_vae_training_curves(trained):
@@ -107,8 +112,7 @@ def frey_vae_samples(trained):
 def frey_manifold_2d(trained):
     """The 2-D Frey-face VAE's decoder on a 13 x 13 inverse-CDF grid: pose and expression."""
     model, _ = trained("vae_frey_2d")
-    return plots.latent_manifold(model.decode, n=13, title="decoded prior quantiles",
-                                 figsize=(5, 7))
+    return _decoded_quantile_grid(model, 13)
 
 
 def load_profiles_by_season(trained):

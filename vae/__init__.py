@@ -8,6 +8,9 @@ Modules (one concept each):
     nets    - encoder / decoder builders (dense, convolutional, Kingma's Frey MLP)
     models  - ``Autoencoder`` and ``VAE`` (``call()`` + ``compute_loss()``)
     plots   - every figure of the course, in one style
+    latent  - walking the latent space: lerp/slerp, per-class means, inverse-CDF grids
+    impute  - filling in missing values with a trained model (masks, RMSE)
+    convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
 """
 
 from vae.config import SMOKE

@@ -117,43 +117,84 @@ def load_profiles(x, hours=None, ax=None, title=None, alpha=0.15, color="C0"):
     return fig or ax.figure
 
 
-# ---------------------------------------------------------------- latent manifold (slide figures)
+# --- notebooks 03-05: image rows, latent manifolds, interpolation paths
 
-def normal_quantile_grid(n=15, tail=0.05):
-    """Codes (n * n, 2) on an inverse-CDF grid: z_i = Phi^-1(u_i), u evenly spaced in
-    [tail, 1 - tail], so that equal areas of N(0, I) prior mass get equal room.
+def image_rows(rows, scale=1.0, vmax=None):
+    """One labelled row per entry of ``rows`` {label: images (n, h, w[, 1])}, same n each.
 
-    Row-major, z_2 decreasing down the rows and z_1 increasing along them (as in a plot).
+    Used for reconstructions (original / model A / model B), interpolation strips
+    (linear / spherical) and imputations (observed / filled / truth). NaN pixels show
+    as blank, which marks hidden pixels.
     """
-    from scipy.stats import norm
-
-    if not isinstance(n, int) or n < 2:
-        raise ValueError(f"n={n!r}: expected an integer >= 2")
-    if not 0 < tail < 0.5:
-        raise ValueError(f"tail={tail!r}: expected a probability in (0, 0.5)")
-    values = norm.ppf(np.linspace(tail, 1 - tail, n))
-    z1, z2 = np.meshgrid(values, values[::-1])
-    return np.stack([z1.ravel(), z2.ravel()], axis=1).astype("float32")
+    labels = list(rows)
+    stacked = [_as_2d_images(rows[k]) for k in labels]
+    if len({len(r) for r in stacked}) != 1:
+        raise ValueError(f"rows: expected the same number of images in every row, got "
+                         f"{[len(r) for r in stacked]}")
+    return image_grid(np.concatenate(stacked), ncols=len(stacked[0]), row_labels=labels,
+                      scale=scale, vmax=vmax)
 
 
-def latent_manifold(decode, n=15, tail=0.05, title=None, figsize=(6, 6)):
-    """Decode an n x n inverse-CDF grid of 2-D codes and tile the images into one picture.
+def manifold_grid(images, values, title=None, ax=None):
+    """Tile decoded images (n * n, h, w[, 1]) of a row-major code grid into one picture.
 
-    decode: codes (m, 2) -> images (m, h, w[, 1]) in [0, 1] (e.g. ``vae.decode``).
-    Axis ticks show the z values of the grid's first and last rows and columns.
+    values (n,): the grid's coordinates (e.g. from ``vae.latent.inverse_cdf_grid``), used
+    as tick labels: z_1 left to right, z_2 top (largest) to bottom.
     """
-    z = normal_quantile_grid(n, tail)
-    images = _as_2d_images(decode(z))
+    images, values = _as_2d_images(images), np.asarray(values)
+    n = len(values)
+    if len(images) != n * n:
+        raise ValueError(f"images: expected {n * n} = len(values) ** 2 images, got {len(images)}")
     h, w = images.shape[1:]
-    tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
-    fig, ax = plt.subplots(figsize=figsize)
-    ax.imshow(tiled, vmin=0, vmax=1)
-    values = np.round(z[:n, 0], 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    ticks = [0, n // 2, n - 1]
-    ax.set_xticks([w * (i + 0.5) for i in ticks], [f"{values[i]:.2f}" for i in ticks])
-    ax.set_yticks([h * (i + 0.5) for i in ticks], [f"{-values[i] + 0.0:.2f}" for i in ticks])
-    ax.set_xlabel("$z_1 = \\Phi^{-1}(u_1)$")
-    ax.set_ylabel("$z_2 = \\Phi^{-1}(u_2)$")
+    canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
+    ax.imshow(canvas, vmin=0, vmax=1)
+    ticks, labels = np.arange(n), [f"{v:.1f}" for v in np.round(values, 1) + 0.0]  # no "-0.0"
+    ax.set_xticks(ticks * w + w / 2, labels, fontsize=7)
+    ax.set_yticks(ticks * h + h / 2, labels[::-1], fontsize=7)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
     if title:
         ax.set_title(title)
-    return fig
+    return fig or ax.figure
+
+
+def latent_scatter_by_value(z, values, label, ax=None, title=None, s=4):
+    """Scatter 2-D codes z (n, 2) coloured by a continuous value (n,) (e.g. frame index)."""
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != 2 or len(values) != len(z):
+        raise ValueError(f"z, values: expected (n, 2) and (n,), got {z.shape} and "
+                         f"{np.shape(values)}")
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 4.5))
+    points = ax.scatter(z[:, 0], z[:, 1], c=values, cmap="viridis", s=s)
+    ax.figure.colorbar(points, ax=ax, label=label)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def path_norms(paths, reference=None, ax=None):
+    """Plot ||z(t)|| along interpolation paths {label: (n_steps, latent_dim)}.
+
+    reference: an optional norm to mark (e.g. sqrt(latent_dim), the typical norm of a
+    draw from N(0, I)).
+    """
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.5, 3))
+    for label, path in paths.items():
+        path = np.asarray(path)
+        ax.plot(np.linspace(0, 1, len(path)), np.linalg.norm(path, axis=1), marker=".",
+                label=label)
+    if reference is not None:
+        ax.axhline(reference, color="gray", ls="--", lw=1, label="typical prior draw")
+    ax.set_xlabel("t")
+    ax.set_ylabel("$\\|z(t)\\|$")
+    ax.legend()
+    return fig or ax.figure
