@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test figures slides slides-deps slides-check lab throughput clean
+.PHONY: install test figures slides slides-deps slides-check lab throughput student-notebooks clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ lab: $(STAMP)
 # Training throughput (images/s) of the lecture's conv VAE on this machine.
 throughput: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# Student copies of every notebook (solution cells blanked) in notebooks/student/ (not committed).
+student-notebooks: $(STAMP)
+	$(PY) tools/student_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache slides/build slides/node_modules

@@ -10,3 +10,6 @@ os.environ["VAE_OFFLINE"] = "1"                # tests never download data
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# student copies (tools/student_notebooks.py) are for students, not for the test run
+collect_ignore_glob = ["notebooks/student/*"]

@@ -11,6 +11,7 @@ Modules (one concept each):
     latent  - walking the latent space: lerp/slerp, per-class means, inverse-CDF grids
     impute  - filling in missing values with a trained model (masks, RMSE)
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
+    gaps    - grids of 2-D codes and the empty regions between codes
 """
 
 from vae.config import SMOKE

@@ -13,7 +13,7 @@ import numpy as np
 import keras
 from keras import ops
 
-from vae import losses
+from vae import losses, nets
 from vae.layers import Sampling
 
 
@@ -150,3 +150,26 @@ class VAE(_EncoderDecoder):
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+
+# ---------------------------------------------------------------- dense builders (notebooks 01-02)
+
+def dense_autoencoder(latent_dim, input_shape=(28, 28, 1), hidden=(512,), likelihood="mse"):
+    """The plain MLP autoencoder of notebooks 01-02: images (batch, *input_shape) -> z -> images.
+
+    Encoder and decoder mirror each other (``hidden`` relu layers); likelihood "mse" is the
+    sum of squared errors over pixels. Compile with an optimizer only.
+    """
+    encoder = nets.dense_encoder(input_shape, latent_dim, hidden=hidden, variational=False)
+    decoder = nets.dense_decoder(latent_dim, input_shape, hidden=hidden[::-1],
+                                 likelihood=likelihood)
+    return Autoencoder(encoder, decoder, likelihood=likelihood)
+
+
+def dense_vae(latent_dim, input_shape=(28, 28, 1), hidden=(512,), likelihood="bernoulli",
+              beta=1.0, seed=None):
+    """The MLP VAE of notebook 02, the variational twin of :func:`dense_autoencoder`."""
+    encoder = nets.dense_encoder(input_shape, latent_dim, hidden=hidden)
+    decoder = nets.dense_decoder(latent_dim, input_shape, hidden=hidden[::-1],
+                                 likelihood=likelihood)
+    return VAE(encoder, decoder, likelihood=likelihood, beta=beta, seed=seed)

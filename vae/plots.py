@@ -138,12 +138,14 @@ def image_rows(rows, scale=1.0, vmax=None):
 def manifold_grid(images, values, title=None, ax=None):
     """Tile decoded images (n * n, h, w[, 1]) of a row-major code grid into one picture.
 
-    values (n,): the grid's coordinates (e.g. from ``vae.latent.inverse_cdf_grid``), used
-    as tick labels: z_1 left to right, z_2 top (largest) to bottom.
+    values: the grid's coordinates, (n,) for both axes (e.g. from
+    ``vae.latent.inverse_cdf_grid``) or a pair (z1_values (n,), z2_values (n,)); they label
+    the ticks: z_1 left to right, z_2 increasing from the bottom row to the top row.
     """
-    images, values = _as_2d_images(images), np.asarray(values)
-    n = len(values)
-    if len(images) != n * n:
+    images = _as_2d_images(images)
+    z1_values, z2_values = (values, values) if np.ndim(values) == 1 else values
+    n = len(z1_values)
+    if len(images) != n * n or len(z2_values) != n:
         raise ValueError(f"images: expected {n * n} = len(values) ** 2 images, got {len(images)}")
     h, w = images.shape[1:]
     canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
@@ -151,9 +153,11 @@ def manifold_grid(images, values, title=None, ax=None):
     if ax is None:
         fig, ax = plt.subplots(figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
     ax.imshow(canvas, vmin=0, vmax=1)
-    ticks, labels = np.arange(n), [f"{v:.1f}" for v in np.round(values, 1) + 0.0]  # no "-0.0"
-    ax.set_xticks(ticks * w + w / 2, labels, fontsize=7)
-    ax.set_yticks(ticks * h + h / 2, labels[::-1], fontsize=7)
+    ticks = np.arange(n) if n <= 9 else np.unique(np.linspace(0, n - 1, 5).round().astype(int))
+    label = lambda v: f"{round(float(v), 1) + 0.0:.1f}"  # noqa: E731 (no "-0.0")
+    ax.set_xticks(ticks * w + w / 2, [label(v) for v in np.asarray(z1_values)[ticks]], fontsize=7)
+    ax.set_yticks(ticks * h + h / 2, [label(v) for v in np.asarray(z2_values)[::-1][ticks]],
+                  fontsize=7)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     if title:
@@ -198,3 +202,53 @@ def path_norms(paths, reference=None, ax=None):
     ax.set_ylabel("$\\|z(t)\\|$")
     ax.legend()
     return fig or ax.figure
+
+
+# --- notebooks 01-02: latent manifolds, empty regions, side-by-side scatters, sweeps
+
+def latent_manifold(images, lim, ax=None, title=None):
+    """Tile decoded images (n * n, h, w[, 1]) of ``vae.gaps.linear_grid(n, lim)`` into a picture.
+
+    lim: the same number L or ((lo1, hi1), (lo2, hi2)) that made the grid.
+    """
+    n = int(round(np.sqrt(len(images))))
+    if n * n != len(images):
+        raise ValueError(f"images: expected n * n images of a square grid, got {len(images)}")
+    (lo1, hi1), (lo2, hi2) = ((-lim, lim), (-lim, lim)) if np.isscalar(lim) else lim
+    return manifold_grid(images, (np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n)),
+                         ax=ax, title=title)
+
+
+def mark_points(ax, points, color="black", size=80):
+    """Mark 2-D points (k, 2) on a latent plot with crosses numbered 0..k-1; return ax."""
+    points = np.asarray(points)
+    ax.scatter(points[:, 0], points[:, 1], marker="x", s=size, c=color, linewidths=2)
+    for i, (u, v) in enumerate(points):
+        ax.annotate(str(i), (u, v), xytext=(4, 4), textcoords="offset points", color=color,
+                    fontweight="bold")
+    return ax
+
+
+def latent_scatters(codes, labels=None, s=2):
+    """Side-by-side scatters of several 2-D codings: codes = {title: z (n, 2)}."""
+    fig, axes = plt.subplots(1, len(codes), figsize=(5 * len(codes), 4.5), squeeze=False)
+    for ax, (title, z) in zip(axes[0], codes.items()):
+        latent_scatter(z, labels, ax=ax, title=title, s=s)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_plot(x, curves, xlabel, ylabel, title=None, logx=True):
+    """Plot one or more metrics against a setting: x (k,), curves = {label: y (k,)}."""
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for label, y in curves.items():
+        ax.plot(x, y, marker="o", label=label)
+    if logx:
+        ax.set_xscale("log", base=2)
+    ax.set_xticks(x, [str(v) for v in x])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
