@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test figures lab throughput student-notebooks clean
+.PHONY: install test figures slides slides-deps slides-check lab throughput student-notebooks clean
 
 install: $(STAMP)
 
@@ -20,9 +20,26 @@ $(STAMP): requirements.txt pyproject.toml
 test: $(STAMP)
 	VAE_SMOKE=$${VAE_SMOKE:-1} $(PY) -m pytest
 
-# Regenerate every slide figure into slides/figures/ (PNG + PDF).
+# Regenerate every slide figure into slides/figures/ (PNG + PDF), from the trained models
+# cached in $$KERAS_HOME/vae-course-models/ (~/.keras by default; trained there first if absent).
 figures: $(STAMP)
 	$(PY) slides/make_figures.py
+
+# reveal.js + KaTeX from the npm registry, pinned by slides/package-lock.json (no CDN).
+NODE_STAMP := slides/node_modules/.installed
+slides-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): slides/package.json slides/package-lock.json
+	cd slides && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# Build every deck (slides/decks/*.md) into offline HTML in slides/build/ (after `make figures`).
+slides: $(STAMP) $(NODE_STAMP)
+	$(PY) slides/build_decks.py
+
+# Open every built deck in headless chromium: slides, images, math; screenshots in slides/build/screenshots/.
+slides-check: $(STAMP)
+	$(PY) slides/check_decks.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
@@ -36,4 +53,4 @@ student-notebooks: $(STAMP)
 	$(PY) tools/student_notebooks.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache slides/build slides/node_modules

@@ -11,16 +11,7 @@ import time
 
 import keras
 
-from vae import data, models, nets
-
-
-def build_seed_vae(seed=0):
-    """The lecture's model: Conv2D+MaxPooling encoder, UpSampling2D decoder, 784*MSE + KL."""
-    vae = models.VAE(nets.conv_encoder((28, 28, 1), 100, kind="pool"),
-                     nets.conv_decoder(100, (28, 28, 1), kind="upsample", likelihood="mse"),
-                     likelihood="mse", seed=seed)
-    vae.compile(optimizer=keras.optimizers.RMSprop())
-    return vae
+from vae import data, recipes
 
 
 def measure(n_images=12800, repeats=3, batch_size=64):
@@ -28,7 +19,7 @@ def measure(n_images=12800, repeats=3, batch_size=64):
     keras.utils.set_random_seed(0)
     (x, _), _ = data.load_mnist()
     x = data.as_images(x[:n_images])
-    vae = build_seed_vae()
+    vae = recipes.build_conv_vae(latent_dim=100, seed=0)
     vae.fit(x, epochs=1, batch_size=batch_size, verbose=0)  # warm-up: tracing
     rates = []
     for _ in range(repeats):

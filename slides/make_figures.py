@@ -1,33 +1,121 @@
 """Regenerate every slide figure into slides/figures/ (PNG for the decks, PDF for print).
 
-Run with ``make figures``. Each figure is a function below that draws with
-``vae.plots`` from real data; seeds are fixed so the same command gives the same files.
+Run with ``make figures``. Each figure is a function below that draws with ``vae.plots``
+from real data and real trained models. The models come from ``vae.recipes``: loaded from
+``$KERAS_HOME/vae-course-models/`` (``~/.keras`` by default) or, the first time, trained
+there with a progress bar. Seeds are fixed, so the same command gives the same files.
+
+``--smoke`` (or ``VAE_SMOKE=1``) trains each model for one epoch on 2,000 examples: a fast
+check that every figure can be drawn, not figures to teach with.
 """
 
 import argparse
+import functools
+import time
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
+import matplotlib
 
-from vae import data, plots
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from vae import data, latent, plots, recipes  # noqa: E402
+from vae.config import SMOKE  # noqa: E402
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
 
-def mnist_digits():
+def _mnist_test():
+    """Test digits (10000, 28, 28, 1) in [0, 1] and their labels (10000,)."""
+    _, (x, y) = data.load_mnist()
+    return data.as_images(x), y
+
+
+def _decoded_quantile_grid(model, n):
+    """A 2-D model's decoder on an n x n grid of prior quantiles Phi^-1(0.05 ... 0.95)."""
+    values, codes = latent.inverse_cdf_grid(n)
+    return plots.manifold_grid(model.decode(codes), values, title="decoded prior quantiles")
+
+
+def mnist_digits(trained):
     """The first 40 MNIST training digits with their labels."""
     (x, y), _ = data.load_mnist()
     return plots.image_grid(x[:40], ncols=10, titles=y[:40])
 
 
-def frey_faces():
+def ae_latent_2d(trained):
+    """Codes of the 10,000 test digits under the 2-D plain autoencoder: clusters and gaps."""
+    model, _ = trained("ae_mnist_2d")
+    x, y = _mnist_test()
+    return plots.latent_scatter(model.encode(x), y, title="autoencoder codes (test set)")
+
+
+def vae_latent_2d(trained):
+    """Posterior means of the 10,000 test digits under the 2-D VAE: packed near N(0, I)."""
+    model, _ = trained("vae_mnist_2d")
+    x, y = _mnist_test()
+    z_mean, _ = model.encode(x)
+    return plots.latent_scatter(z_mean, y, title="VAE posterior means (test set)")
+
+
+def vae_manifold_2d(trained):
+    """The 2-D VAE's decoder on a 21 x 21 inverse-CDF grid of the prior."""
+    model, _ = trained("vae_mnist_2d")
+    return _decoded_quantile_grid(model, 21)
+
+
+def conv_vae_reconstructions(trained):
+    """Ten test digits (top) and the conv VAE's reconstructions from their posterior means."""
+    model, _ = trained("conv_vae_mnist")
+    x, _ = _mnist_test()
+    z_mean, _ = model.encode(x[:10])
+    return plots.image_rows({"input": x[:10], "decoded": model.decode(z_mean)})
+
+
+def conv_vae_samples(trained):
+    """40 digits decoded from z ~ N(0, I) by the conv VAE (latent_dim 100)."""
+    model, _ = trained("conv_vae_mnist")
+    return plots.image_grid(model.sample(40, seed=0), ncols=10)
+
+
+def interpolation_1_to_7(trained):
+    """Decoded straight line in the conv VAE's latent space from a test '1' to a test '7'."""
+    model, _ = trained("conv_vae_mnist")
+    x, y = _mnist_test()
+    ends = np.stack([x[np.argmax(y == 1)], x[np.argmax(y == 7)]])
+    z_mean, _ = model.encode(ends)
+    images = model.decode(latent.lerp(z_mean[0], z_mean[1], 10).astype("float32"))
+    titles = [f"t={t:.2f}" for t in np.linspace(0, 1, 10)]
+    return plots.image_grid(images, ncols=10, titles=titles)
+
+
+def conv_vae_training_curves(trained):
+    """Per-epoch training and validation loss, reconstruction and KL of the conv VAE."""
+    _, history = trained("conv_vae_mnist")
+    return plots.training_curves(history, title="conv VAE on MNIST (784 MSE + KL)")
+
+
+def frey_faces(trained):
     """30 faces, evenly spaced through Brendan Frey's 1,965-frame video."""
     faces = data.load_frey_faces()
     return plots.image_grid(faces[:: len(faces) // 30][:30], ncols=10)
 
 
-def load_profiles_by_season():
+def frey_vae_samples(trained):
+    """30 faces decoded from z ~ N(0, I) by Kingma & Welling's 2-D Frey-face VAE."""
+    model, _ = trained("vae_frey_2d")
+    return plots.image_grid(model.sample(30, seed=0), ncols=10)
+
+
+def frey_manifold_2d(trained):
+    """The 2-D Frey-face VAE's decoder on a 13 x 13 inverse-CDF grid: pose and expression."""
+    model, _ = trained("vae_frey_2d")
+    return _decoded_quantile_grid(model, 13)
+
+
+def load_profiles_by_season(trained):
     """Daily load profiles of the UCI household in January vs July."""
     days = data.load_household_power()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
@@ -38,18 +126,29 @@ def load_profiles_by_season():
     return fig
 
 
-FIGURE_FUNCTIONS = [mnist_digits, frey_faces, load_profiles_by_season]
+FIGURE_FUNCTIONS = [mnist_digits, ae_latent_2d, vae_latent_2d, vae_manifold_2d,
+                    conv_vae_reconstructions, conv_vae_samples, interpolation_1_to_7,
+                    conv_vae_training_curves, frey_faces, frey_vae_samples, frey_manifold_2d,
+                    load_profiles_by_season]
+"""Every figure, in drawing order; ``NAME.png`` / ``NAME.pdf`` with NAME the function name."""
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=FIGURES, help="output folder")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every trained model")
+    parser.add_argument("--smoke", action="store_true", default=SMOKE,
+                        help="tiny training (default: on when VAE_SMOKE=1)")
     args = parser.parse_args(argv)
+    trained = functools.cache(functools.partial(recipes.load_or_train, seed=args.seed,
+                                                smoke=args.smoke))
+    start = time.perf_counter()
     for make in FIGURE_FUNCTIONS:
-        fig = make()
+        fig = make(trained)
         png, _ = plots.save_fig(fig, make.__name__, args.out)
         plt.close(fig)
-        print(f"wrote {png} (+ .pdf)")
+        print(f"wrote {png} (+ .pdf)  [{time.perf_counter() - start:.0f} s]", flush=True)
 
 
 if __name__ == "__main__":
