@@ -9,11 +9,9 @@ vae.evaluate: the ELBO and -log p(x) by importance sampling with k >= 1000 sampl
 Lower NLL is better. Target for the conv VAE: <= 86 nats, trained on this machine's CPU.
 """
 
-import argparse
-
 import keras
 
-from common import Timer, met, run_header, write_section
+from common import Timer, arg_parser, met, report, run_header
 from vae import data, evaluate, models, nets
 
 TARGET_CONV = 86.0
@@ -52,8 +50,7 @@ def train_and_score(kind, x, x_test, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arg_parser(__doc__)
     parser.add_argument("--models", default="mlp,conv")
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--k", type=int, default=1000)
@@ -64,8 +61,6 @@ def main():
     parser.add_argument("--chunk", type=int, default=100)
     parser.add_argument("--n-train", type=int, default=50000)
     parser.add_argument("--n-test", type=int, default=10000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true", help="write benchmarks/README.md")
     args = parser.parse_args()
 
     x, _, x_test = data.load_binarized_mnist()
@@ -87,10 +82,7 @@ def main():
         verdict = met(results["conv"]["nll"], TARGET_CONV) if full else \
             "not assessed (small run)"
         lines += ["", f"Target: conv VAE <= {TARGET_CONV} nats: **{verdict}**"]
-    if args.write:
-        write_section("binarized-mnist", lines)
-    else:
-        print("\n".join(lines))
+    report("binarized-mnist", lines, args.write)
 
 
 if __name__ == "__main__":

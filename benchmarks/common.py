@@ -6,6 +6,7 @@ replaces only its own table. Run the scripts from the repository root, e.g.
 ``python benchmarks/scinet_mnist.py --epochs 20``.
 """
 
+import argparse
 import datetime
 import os
 import platform
@@ -52,6 +53,24 @@ def run_header(seed, full_size):
     return [f"- machine: {machine()}; {SHARED_NOTE}",
             f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
             f"- command: `{command}` (seed {seed}; {size})"]
+
+
+def arg_parser(doc):
+    """An ArgumentParser showing ``doc``, with the options every script has: --seed, --write."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write", action="store_true",
+                        help="also write the results into benchmarks/README.md")
+    return parser
+
+
+def report(name, lines, write):
+    """Print the result lines; with ``write`` also store them as section ``name``."""
+    if write:
+        write_section(name, lines)
+    else:
+        print("\n".join(lines))
 
 
 def write_section(name, lines, readme=README):

@@ -10,12 +10,10 @@ are densities of 560 continuous pixels, in nats per face (higher is better; they
 positive because the pixel variances are small).
 """
 
-import argparse
-
 import keras
 import numpy as np
 
-from common import Timer, run_header, write_section
+from common import Timer, arg_parser, report, run_header
 from vae import data, evaluate, models, nets
 
 
@@ -28,15 +26,12 @@ def split_faces(seed, test_fraction=0.1):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arg_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--latent-dim", type=int, default=2)
     parser.add_argument("--k", type=int, default=1000)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true", help="write benchmarks/README.md")
     args = parser.parse_args()
 
     keras.utils.set_random_seed(args.seed)
@@ -58,10 +53,7 @@ def main():
     for name, s in rows.items():
         elbo, ll = s["elbo"].mean(), s["log_likelihood"].mean()
         lines.append(f"| {name} | {elbo:.1f} | {ll:.1f} | {ll - elbo:.2f} |")
-    if args.write:
-        write_section("frey", lines)
-    else:
-        print("\n".join(lines))
+    report("frey", lines, args.write)
 
 
 if __name__ == "__main__":

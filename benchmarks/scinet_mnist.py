@@ -9,11 +9,9 @@ score is Keras' ``evaluate`` loss on the test set, as in the lecture (one z samp
 image), whose 50-epoch RMSprop run scored 28.22. Target: <= 28.22 within 20 epochs.
 """
 
-import argparse
-
 import keras
 
-from common import Timer, build_seed_vae, met, run_header, write_section
+from common import Timer, arg_parser, build_seed_vae, met, report, run_header
 from vae import data
 
 TARGET, LECTURE_EPOCHS = 28.22, 50
@@ -43,16 +41,13 @@ class TestScore(keras.callbacks.Callback):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arg_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--optimizer", default="rmsprop", choices=("rmsprop", "adam"))
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--n-train", type=int, default=60000)
     parser.add_argument("--n-test", type=int, default=10000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true", help="write benchmarks/README.md")
     args = parser.parse_args()
 
     keras.utils.set_random_seed(args.seed)
@@ -76,10 +71,7 @@ def main():
     lines += ["", f"Best: {score.scores[best_epoch - 1]:.2f} at epoch {best_epoch}; lecture: "
                   f"{TARGET} after {LECTURE_EPOCHS} epochs. Target <= {TARGET} in <= 20 epochs: "
                   f"**{met(min(score.scores[:20]), TARGET) if full else 'not assessed (small run)'}**"]
-    if args.write:
-        write_section("scinet", lines)
-    else:
-        print("\n".join(lines))
+    report("scinet", lines, args.write)
 
 
 if __name__ == "__main__":

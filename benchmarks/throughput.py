@@ -10,11 +10,9 @@ PyTorch is an optional benchmark dependency: ``pip install -r benchmarks/require
 ``--write`` stores the result in benchmarks/README.md.
 """
 
-import argparse
-
 import numpy as np
 
-from common import Timer, build_seed_vae, met, run_header, write_section
+from common import Timer, arg_parser, build_seed_vae, met, report, run_header
 from vae import data
 
 TARGET_RATIO = 1.5
@@ -85,8 +83,7 @@ def measure(epoch_fns, n_images, repeats):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arg_parser(__doc__)
     parser.add_argument("--images", type=int, default=12800)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -94,20 +91,19 @@ def main():
     parser.add_argument("--torch-threads", default="1,2",
                         help="PyTorch thread counts to time, comma-separated; the ratio "
                              "uses the fastest (on a busy machine 2 OpenMP threads can be slower)")
-    parser.add_argument("--write", action="store_true", help="write benchmarks/README.md")
     args = parser.parse_args()
     (x, _), _ = data.load_mnist()
     x = data.as_images(x[:args.images])
-    fns = {"keras": keras_epoch(x, args.batch_size)}
+    fns = {"keras": keras_epoch(x, args.batch_size, args.seed)}
     if args.torch:
         import torch
 
         for threads in map(int, args.torch_threads.split(",")):
             fns[f"pytorch {torch.__version__}, {threads} thread(s)"] = \
-                torch_epoch(x, args.batch_size, threads)
+                torch_epoch(x, args.batch_size, threads, args.seed)
     rates = measure(fns, len(x), args.repeats)
     medians = {name: float(np.median(r)) for name, r in rates.items()}
-    lines = run_header(0, full_size=args.images >= 12800 and args.repeats >= 3) + [
+    lines = run_header(args.seed, full_size=args.images >= 12800 and args.repeats >= 3) + [
         f"- {args.images} MNIST images per epoch, batch {args.batch_size}, one warm-up epoch "
         f"each, then {args.repeats} timed epochs per framework, alternating", "",
         "| framework | images/s per epoch | median images/s |", "| --- | --- | ---: |"]
@@ -117,10 +113,7 @@ def main():
         ratio = medians["keras"] / max(v for k, v in medians.items() if k != "keras")
         lines += ["", f"Ratio Keras / fastest PyTorch (medians): **{ratio:.2f}x** "
                       f"(target >= {TARGET_RATIO}x: {met(ratio, TARGET_RATIO, False)})"]
-    if args.write:
-        write_section("throughput", lines)
-    else:
-        print("\n".join(lines))
+    report("throughput", lines, args.write)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,16 @@ def _new_ax(ax, figsize=(5, 3.2)):
     return plt.subplots(figsize=figsize)
 
 
+def _finish(fig, ax, xlabel, ylabel, title):
+    """Label the axes, add the legend and optional title; return the Figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
 def bound_vs_k(ks, bounds, elbo=None, exact=None, ax=None, title=None, label="IW bound"):
     """Mean importance-weighted bound (nats per example) against k, on a log k axis.
 
@@ -139,12 +149,7 @@ def bound_vs_k(ks, bounds, elbo=None, exact=None, ax=None, title=None, label="IW
     if exact is not None:
         ax.axhline(exact, color="black", ls=":", label="exact log p(x)")
     ax.set_xscale("log")
-    ax.set_xlabel("number of importance samples k")
-    ax.set_ylabel("nats per example")
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    return fig or ax.figure
+    return _finish(fig, ax, "number of importance samples k", "nats per example", title)
 
 
 def gap_histogram(elbo, log_likelihood, ax=None, bins=40, title=None):
@@ -156,12 +161,7 @@ def gap_histogram(elbo, log_likelihood, ax=None, bins=40, title=None):
     fig, ax = _new_ax(ax)
     ax.hist(gap, bins=bins, color="C2")
     ax.axvline(gap.mean(), color="black", ls="--", label=f"mean {gap.mean():.2f} nats")
-    ax.set_xlabel("log p(x) - ELBO (nats)")
-    ax.set_ylabel("examples")
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    return fig or ax.figure
+    return _finish(fig, ax, "log p(x) - ELBO (nats)", "examples", title)
 
 
 def score_vs_epochs(scores, target=None, ax=None, title=None, ylabel="test loss (nats)"):
@@ -171,9 +171,4 @@ def score_vs_epochs(scores, target=None, ax=None, title=None, ylabel="test loss 
         ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=3, label=label)
     if target is not None:
         ax.axhline(target, color="black", ls=":", label=f"target {target}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    return fig or ax.figure
+    return _finish(fig, ax, "epoch", ylabel, title)
