@@ -7,6 +7,7 @@ Modules (one concept each):
     losses  - KL divergences and negative log-likelihoods, one value per example
     nets    - encoder / decoder builders (dense, convolutional, Kingma's Frey MLP)
     models  - ``Autoencoder`` and ``VAE`` (``call()`` + ``compute_loss()``)
+    evaluate - test scores: the ELBO and the importance-weighted log-likelihood
     plots   - every figure of the course, in one style
 """
 
