@@ -71,7 +71,7 @@ def main():
     lines += ["", f"Best: {score.scores[best_epoch - 1]:.2f} at epoch {best_epoch}; lecture: "
                   f"{TARGET} after {LECTURE_EPOCHS} epochs. Target <= {TARGET} in <= 20 epochs: "
                   f"**{met(min(score.scores[:20]), TARGET) if full else 'not assessed (small run)'}**"]
-    report("scinet", lines, args.write)
+    report(f"scinet-{args.optimizer}", lines, args.write)
 
 
 if __name__ == "__main__":
