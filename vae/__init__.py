@@ -10,9 +10,9 @@ Modules (one concept each):
     conditional - ``ConditionalVAE`` (condition on encoder input and on z)
     m2      - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
     impute  - mean fill, k-NN and VAE imputation of missing pixels
+    evaluate - test scores: the ELBO and the importance-weighted log-likelihood
     plots   - every figure of the course, in one style
     latent  - walking the latent space: lerp/slerp, per-class means, inverse-CDF grids
-    impute  - filling in missing values with a trained model (masks, RMSE)
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
     gaps    - grids of 2-D codes and the empty regions between codes
 """

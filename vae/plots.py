@@ -314,3 +314,60 @@ def imputation_examples(x, mask, filled, n=6):
                         va="center")
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
+
+
+# --- evaluation (ELBO, importance-weighted log-likelihood, benchmark curves)
+
+def _new_ax(ax, figsize=(5, 3.2)):
+    """(fig or None, ax): a fresh figure when ax is None."""
+    if ax is not None:
+        return None, ax
+    return plt.subplots(figsize=figsize)
+
+
+def _finish(fig, ax, xlabel, ylabel, title):
+    """Label the axes, add the legend and optional title; return the Figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig or ax.figure
+
+
+def bound_vs_k(ks, bounds, elbo=None, exact=None, ax=None, title=None, label="IW bound"):
+    """Mean importance-weighted bound (nats per example) against k, on a log k axis.
+
+    ks: (m,) sample counts; bounds: (m,) mean bounds; elbo / exact: optional horizontal
+    reference lines (the ELBO, and the exact log p(x) when it is known).
+    """
+    fig, ax = _new_ax(ax)
+    ax.plot(ks, bounds, "o-", label=label)
+    if elbo is not None:
+        ax.axhline(elbo, color="C1", ls="--", label="ELBO")
+    if exact is not None:
+        ax.axhline(exact, color="black", ls=":", label="exact log p(x)")
+    ax.set_xscale("log")
+    return _finish(fig, ax, "number of importance samples k", "nats per example", title)
+
+
+def gap_histogram(elbo, log_likelihood, ax=None, bins=40, title=None):
+    """Histogram of the per-example gap log p(x) - ELBO (>= 0): the posterior mismatch.
+
+    elbo, log_likelihood: (n,) per-example values in nats (e.g. from vae.evaluate.evaluate).
+    """
+    gap = np.asarray(log_likelihood) - np.asarray(elbo)
+    fig, ax = _new_ax(ax)
+    ax.hist(gap, bins=bins, color="C2")
+    ax.axvline(gap.mean(), color="black", ls="--", label=f"mean {gap.mean():.2f} nats")
+    return _finish(fig, ax, "log p(x) - ELBO (nats)", "examples", title)
+
+
+def score_vs_epochs(scores, target=None, ax=None, title=None, ylabel="test loss (nats)"):
+    """Per-epoch test scores {label: (epochs,) values} with an optional target line."""
+    fig, ax = _new_ax(ax)
+    for label, values in scores.items():
+        ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=3, label=label)
+    if target is not None:
+        ax.axhline(target, color="black", ls=":", label=f"target {target}")
+    return _finish(fig, ax, "epoch", ylabel, title)

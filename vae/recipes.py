@@ -49,13 +49,14 @@ def build_dense_vae(latent_dim=2, seed=0):
     return model
 
 
-def build_conv_vae(latent_dim=100, seed=0):
+def build_conv_vae(latent_dim=100, seed=0, optimizer=None):
     """The SciNet lecture's MNIST conv VAE: Conv2D+MaxPooling encoder, Conv2DTranspose+
-    UpSampling2D decoder, loss 784 * MSE + KL (likelihood "mse"), RMSprop."""
+    UpSampling2D decoder, loss 784 * MSE + KL (likelihood "mse"); RMSprop unless
+    ``optimizer`` is given."""
     encoder = nets.conv_encoder(MNIST_SHAPE, latent_dim, kind="pool")
     decoder = nets.conv_decoder(latent_dim, MNIST_SHAPE, kind="upsample", likelihood="mse")
     model = models.VAE(encoder, decoder, likelihood="mse", seed=seed)
-    model.compile(optimizer=keras.optimizers.RMSprop())
+    model.compile(optimizer=optimizer or keras.optimizers.RMSprop())
     return model
 
 

@@ -1,0 +1,150 @@
+"""Honest test scores for a trained VAE: the ELBO and the importance-weighted bound.
+
+For one example x, draw k codes z_i ~ q(z | x) and form the log importance weights
+
+    log w_i = log p(x | z_i) + log p(z_i) - log q(z_i | x),    p(z) = N(0, I).
+
+Their mean is a Monte-Carlo estimate of the ELBO; ``log (1/k) sum_i w_i`` (a logsumexp)
+is the importance-weighted bound of Burda et al. (2016). Both lie below log p(x) in
+expectation; the bound rises with k and reaches log p(x) as k -> infinity. With the exact
+posterior as q every w_i equals p(x), so both are exact for any k.
+
+Everything is in nats per example. ``log p(x | z)`` comes from
+:func:`vae.losses.reconstruction_nll`, with one correction: likelihood ``"mse"`` (the
+lecture's sum of squared errors) is not a normalised density, so it is scored as the
+Gaussian it stands for, N(x | x_hat, sigma^2 = 1/2), i.e. ``-SSE - D/2 log(pi)``.
+Likelihood ``"bernoulli"`` is a density only for binary x (e.g. statically binarized MNIST);
+for grey levels it gives a number but not a log-likelihood.
+"""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+from tqdm.auto import tqdm
+
+from vae import losses, models
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def _check_positive_int(name, value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name}={value!r}: expected a positive integer")
+    return int(value)
+
+
+def _check_inputs(vae, x):
+    """Return x as float32 NumPy after checking it fits ``vae``'s encoder."""
+    if not isinstance(vae, models.VAE):
+        raise ValueError(f"vae: expected a vae.models.VAE, got {type(vae).__name__}")
+    x = np.asarray(x, dtype="float32")
+    expected = tuple(vae.encoder.inputs[0].shape[1:])
+    if x.ndim < 2 or x.shape[1:] != expected or len(x) == 0:
+        raise ValueError(f"x: expected shape (n, {', '.join(map(str, expected))}) with n > 0, "
+                         f"got {x.shape}")
+    return x
+
+
+def log_likelihood(vae, x, decoded):
+    """log p(x | z) per row (rows,) for decoder outputs ``decoded`` (rows, *data_shape).
+
+    Likelihood "mse" is scored as the Gaussian with sigma^2 = 1/2 (see module docstring).
+    """
+    log_px = -losses.reconstruction_nll(vae.likelihood, x, decoded, vae.sigma)
+    if vae.likelihood == "mse":
+        data_dim = math.prod(x.shape[1:])
+        log_px = log_px - 0.5 * data_dim * math.log(math.pi)
+    return log_px
+
+
+def log_weights(vae, x, k, seed=None):
+    """log w = log p(x, z) - log q(z | x) for k draws per example -> tensor (batch, k).
+
+    x: (batch, *data_shape) float32; seed: an int or a keras.random.SeedGenerator.
+    The decoder sees batch * k codes at once, so keep batch * k moderate.
+    """
+    z_mean, z_log_var = vae.encoder(x)
+    batch, latent_dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
+    eps = keras.random.normal((k, batch, latent_dim), seed=seed)
+    z = z_mean + ops.exp(0.5 * z_log_var) * eps                        # (k, batch, latent)
+    log_q = -0.5 * ops.sum(ops.square(eps) + z_log_var + LOG_2PI, axis=-1)
+    log_prior = -0.5 * ops.sum(ops.square(z) + LOG_2PI, axis=-1)
+    x_rep = ops.reshape(ops.broadcast_to(x, (k, *ops.shape(x))), (-1, *x.shape[1:]))
+    decoded = vae.decoder(ops.reshape(z, (-1, latent_dim)))
+    log_px = ops.reshape(log_likelihood(vae, x_rep, decoded), (k, batch))
+    return ops.transpose(log_px + log_prior - log_q)
+
+
+def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progress=False):
+    """All log importance weights of x (n, *data_shape) -> NumPy (n, k).
+
+    Works through ``batch_size`` examples and ``chunk`` samples at a time, so the decoder
+    never sees more than batch_size * chunk codes (memory-bounded). ``progress=True``
+    shows a tqdm bar over those decoder calls. ``seed`` makes the draws reproducible.
+    """
+    x = _check_inputs(vae, x)
+    k = _check_positive_int("k", k)
+    batch_size = _check_positive_int("batch_size", batch_size)
+    chunk = _check_positive_int("chunk", chunk)
+    generator = keras.random.SeedGenerator(seed)
+    sizes = [min(chunk, k - start) for start in range(0, k, chunk)]
+    with tqdm(total=len(sizes) * math.ceil(len(x) / batch_size), disable=not progress,
+              desc=f"log weights (k={k})", unit="call") as bar:
+        rows = []
+        for i in range(0, len(x), batch_size):
+            parts = []
+            for size in sizes:
+                parts.append(ops.convert_to_numpy(
+                    log_weights(vae, x[i:i + batch_size], size, seed=generator)))
+                bar.update()
+            rows.append(np.concatenate(parts, axis=1))
+    return np.concatenate(rows).astype("float64")
+
+
+def iw_bound_from_log_weights(log_w):
+    """log (1/k) sum_i w_i per example from log weights (n, k) -> NumPy (n,)."""
+    log_w = ops.convert_to_tensor(np.asarray(log_w, dtype="float64"))
+    k = ops.shape(log_w)[-1]
+    return ops.convert_to_numpy(ops.logsumexp(log_w, axis=-1)) - math.log(k)
+
+
+def elbo(vae, x, k=1, **kwargs):
+    """Monte-Carlo ELBO per example (n,) NumPy, averaging k draws from q(z | x).
+
+    kwargs: ``batch_size``, ``chunk``, ``seed``, ``progress`` as in importance_log_weights.
+    """
+    return importance_log_weights(vae, x, k, **kwargs).mean(axis=1)
+
+
+def iw_bound(vae, x, k=1000, **kwargs):
+    """Importance-weighted estimate of log p(x) with k samples per example -> NumPy (n,).
+
+    kwargs: ``batch_size``, ``chunk``, ``seed``, ``progress`` as in importance_log_weights.
+    """
+    return iw_bound_from_log_weights(importance_log_weights(vae, x, k, **kwargs))
+
+
+def evaluate(vae, x, k=1000, **kwargs):
+    """Both scores from the same k draws: {"elbo": (n,), "log_likelihood": (n,)} NumPy.
+
+    "log_likelihood" is the importance-weighted bound with k samples; average over
+    examples for a test score (report k, and the data's binarization, with it).
+    """
+    log_w = importance_log_weights(vae, x, k, **kwargs)
+    return {"elbo": log_w.mean(axis=1), "log_likelihood": iw_bound_from_log_weights(log_w)}
+
+
+def bound_curve(log_w, ks):
+    """Mean IW bound over examples for each k in ks, using the first k of the weights.
+
+    log_w: (n, k_max) NumPy; ks: increasing ints <= k_max -> NumPy (len(ks),).
+    Re-using one set of draws makes the curve smooth; each point is still a valid bound.
+    """
+    log_w = np.asarray(log_w)
+    for k in ks:
+        _check_positive_int("k", k)
+        if k > log_w.shape[1]:
+            raise ValueError(f"ks: {k} is more than the {log_w.shape[1]} weights available")
+    return np.array([iw_bound_from_log_weights(log_w[:, :k]).mean() for k in ks])
