@@ -20,8 +20,6 @@ import keras
 
 
 README = Path(__file__).resolve().parent / "README.md"
-SHARED_NOTE = ("measured while the 2-core machine was shared with other TensorFlow jobs: "
-               "wall times are real but inflated")
 
 
 def machine():
@@ -39,7 +37,9 @@ def run_header(seed, full_size):
     """Markdown lines: machine, date, exact command, seed, and whether it was a full run."""
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     size = "full size" if full_size else "**small size (not yet run at full size)**"
-    return [f"- machine: {machine()}; {SHARED_NOTE}",
+    load = os.getloadavg()[0]
+    return [f"- machine: {machine()}; load average {load:.1f} at the start (above 2 the two "
+            "cores were shared with other jobs and wall times are inflated)",
             f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
             f"- command: `{command}` (seed {seed}; {size})"]
 
