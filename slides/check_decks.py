@@ -48,7 +48,9 @@ INSPECT = """
     if (/\\$[^$]+\\$/.test(text)) report.rawMath.push(i + 1);
   }
   Reveal.slide(0);
-  await new Promise(r => setTimeout(r, 300));
+  const deadline = Date.now() + 15000;  // a busy machine may still be decoding images
+  do { await new Promise(r => setTimeout(r, 300)); }
+  while ([...document.images].some(im => !im.complete) && Date.now() < deadline);
   report.brokenImages = [...document.images].filter(im => !im.complete || im.naturalWidth === 0)
                                             .map(im => im.getAttribute('src'));
   report.images = document.images.length;

@@ -59,10 +59,10 @@ def test_knn_with_two_neighbours_uses_softmax_of_minus_distance():
 ])
 def test_bad_masks_are_value_errors(mnist, mask, match):
     x_train, x, _ = mnist
-    for impute in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
-                   lambda: vae_impute(_vae(), x, mask)):
+    for imputer in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
+                    lambda: vae_impute(_vae(), x, mask)):
         with pytest.raises(ValueError, match=match):
-            impute()
+            imputer()
 
 
 def test_bad_k_and_n_iter_are_value_errors(mnist):

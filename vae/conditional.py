@@ -12,7 +12,7 @@ c (batch, condition_dim) float32, e.g. ``cvae.fit([x, c], epochs=...)``.
 import keras
 from keras import layers
 
-from vae import nets
+from vae import checks, nets
 from vae.models import VAE
 
 
@@ -27,7 +27,7 @@ def dense_conditional_encoder(input_shape, condition_dim, latent_dim, hidden=(51
 
     Flattens x, appends c and applies :func:`vae.nets.dense_encoder`'s MLP to the result.
     """
-    nets._check_positive_int("condition_dim", condition_dim)
+    checks.positive_int("condition_dim", condition_dim)
     x = keras.Input(shape=tuple(input_shape), name="x")
     c = keras.Input(shape=(condition_dim,), name="c")
     size = _concat_flat([x, c]).shape[-1]
@@ -43,8 +43,8 @@ def dense_conditional_decoder(latent_dim, condition_dim, output_shape, hidden=(5
     Applies :func:`vae.nets.dense_decoder` to the concatenation [z, c]; the outputs are
     what ``likelihood`` needs (see :mod:`vae.losses`).
     """
-    nets._check_positive_int("latent_dim", latent_dim)
-    nets._check_positive_int("condition_dim", condition_dim)
+    checks.positive_int("latent_dim", latent_dim)
+    checks.positive_int("condition_dim", condition_dim)
     z = keras.Input(shape=(latent_dim,), name="z")
     c = keras.Input(shape=(condition_dim,), name="c")
     mlp = nets.dense_decoder(latent_dim + condition_dim, output_shape, hidden, activation,

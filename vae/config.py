@@ -6,6 +6,7 @@ Notebooks show the effect as a visible one-liner, e.g. ``epochs = 1 if SMOKE els
 """
 
 import os
+from pathlib import Path
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
@@ -23,6 +24,12 @@ def env_flag(name, default=False):
     if value.strip().lower() in _FALSE:
         return False
     raise ValueError(f"environment variable {name}={value!r}: expected 0 or 1")
+
+
+def keras_home():
+    """Keras' own folder, ``$KERAS_HOME`` or ``~/.keras``: the only place outside the
+    repository where the library writes (downloaded data, cached trained models)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
 
 
 SMOKE = env_flag("VAE_SMOKE")

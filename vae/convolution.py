@@ -7,6 +7,8 @@ adjoint) of a strided convolution, and what ``keras.layers.Conv2DTranspose`` com
 
 import numpy as np
 
+from vae import checks
+
 
 def conv_transpose_2d(x, kernel, strides=1, padding="valid"):
     """Transposed 2-D convolution of one image, without bias.
@@ -21,8 +23,7 @@ def conv_transpose_2d(x, kernel, strides=1, padding="valid"):
     if x.ndim != 3 or kernel.ndim != 4 or kernel.shape[3] != x.shape[2]:
         raise ValueError(f"x, kernel: expected (h, w, c_in) and (kh, kw, c_out, c_in), "
                          f"got {x.shape} and {kernel.shape}")
-    if not isinstance(strides, int) or strides < 1:
-        raise ValueError(f"strides={strides!r}: expected a positive integer")
+    checks.positive_int("strides", strides)
     if padding not in ("valid", "same"):
         raise ValueError(f"padding={padding!r}: expected 'valid' or 'same'")
     (h, w, _), (kh, kw, c_out, _) = x.shape, kernel.shape

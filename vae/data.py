@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from vae.config import env_flag
+from vae.config import env_flag, keras_home
 
 CACHE_SUBDIR = "vae-course"
 _MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -141,8 +141,7 @@ def data_dir():
 
 def cache_dir():
     """Where downloaded files live: ``$KERAS_HOME/datasets/vae-course`` (``~/.keras`` by default)."""
-    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return Path(keras_home) / "datasets" / CACHE_SUBDIR
+    return keras_home() / "datasets" / CACHE_SUBDIR
 
 
 def _local_copy(name):

@@ -24,15 +24,9 @@ import numpy as np
 from keras import ops
 from tqdm.auto import tqdm
 
-from vae import losses, models
+from vae import checks, losses, models
 
 LOG_2PI = math.log(2 * math.pi)
-
-
-def _check_positive_int(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name}={value!r}: expected a positive integer")
-    return int(value)
 
 
 def _check_inputs(vae, x):
@@ -85,9 +79,9 @@ def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progres
     shows a tqdm bar over those decoder calls. ``seed`` makes the draws reproducible.
     """
     x = _check_inputs(vae, x)
-    k = _check_positive_int("k", k)
-    batch_size = _check_positive_int("batch_size", batch_size)
-    chunk = _check_positive_int("chunk", chunk)
+    k = checks.positive_int("k", k)
+    batch_size = checks.positive_int("batch_size", batch_size)
+    chunk = checks.positive_int("chunk", chunk)
     generator = keras.random.SeedGenerator(seed)
     sizes = [min(chunk, k - start) for start in range(0, k, chunk)]
     with tqdm(total=len(sizes) * math.ceil(len(x) / batch_size), disable=not progress,
@@ -144,7 +138,7 @@ def bound_curve(log_w, ks):
     """
     log_w = np.asarray(log_w)
     for k in ks:
-        _check_positive_int("k", k)
+        checks.positive_int("k", k)
         if k > log_w.shape[1]:
             raise ValueError(f"ks: {k} is more than the {log_w.shape[1]} weights available")
     return np.array([iw_bound_from_log_weights(log_w[:, :k]).mean() for k in ks])

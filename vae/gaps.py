@@ -6,6 +6,8 @@ notebooks can decode what lies there. All functions take and return NumPy arrays
 
 import numpy as np
 
+from vae import checks
+
 
 def _check_codes(z):
     z = np.asarray(z, dtype="float64")
@@ -72,8 +74,7 @@ def empty_points(z, k, resolution=60, coverage=0.98):
     candidates not within that gap's radius of a point already taken (so the k points sit
     in different holes). Returns (points (k, 2), distances (k,) to the nearest code).
     """
-    if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
-        raise ValueError(f"k={k!r}: expected a positive integer")
+    checks.positive_int("k", k)
     candidates = linear_grid(resolution, code_limits(z, coverage))
     gap = nearest_distance(candidates, z)
     free = np.ones(len(candidates), dtype=bool)

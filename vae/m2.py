@@ -22,7 +22,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 
-from vae import losses, nets
+from vae import checks, losses
 from vae.conditional import ConditionalVAE
 from vae.models import _in_batches
 
@@ -30,10 +30,10 @@ from vae.models import _in_batches
 def dense_classifier(input_shape, n_classes, hidden=(512,), activation="relu",
                      name="classifier"):
     """MLP x (batch, *input_shape) -> class logits (batch, n_classes)."""
-    nets._check_positive_int("n_classes", n_classes)
+    checks.positive_int("n_classes", n_classes)
     x = keras.Input(shape=tuple(input_shape), name="x")
     h = layers.Flatten()(x)
-    for units in nets._check_units("hidden", hidden):
+    for units in checks.positive_ints("hidden", hidden):
         h = layers.Dense(units, activation=activation)(h)
     return keras.Model(x, layers.Dense(n_classes, name="logits")(h), name=name)
 

@@ -13,7 +13,7 @@ import numpy as np
 import keras
 from keras import ops
 
-from vae import losses, nets
+from vae import checks, losses, nets
 from vae.layers import Sampling
 
 
@@ -154,8 +154,7 @@ class VAE(_EncoderDecoder):
 
     def sample(self, n, seed=None):
         """Decode n draws z ~ N(0, I): NumPy (n, *data_shape) means of p(x | z)."""
-        if not isinstance(n, int) or n <= 0:
-            raise ValueError(f"n={n!r}: expected a positive integer")
+        checks.positive_int("n", n)
         z = keras.random.normal((n, self.latent_dim), seed=seed)
         return self.decode(ops.convert_to_numpy(z))
 

@@ -12,6 +12,7 @@ import math
 import keras
 from keras import layers
 
+from vae import checks
 from vae.losses import LIKELIHOODS
 
 ENCODER_KINDS = ("pool", "strided")
@@ -32,26 +33,6 @@ def _check_shape(name, shape, ndim=None):
     return shape
 
 
-def _check_positive_int(name, value):
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name}={value!r}: expected a positive integer")
-    return value
-
-
-def _check_units(name, units):
-    if not isinstance(units, (tuple, list)) or not units:
-        raise ValueError(f"{name}={units!r}: expected a non-empty tuple of positive integers")
-    for u in units:
-        _check_positive_int(name, u)
-    return tuple(units)
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name}={value!r}: expected one of {choices}")
-    return value
-
-
 # ---------------------------------------------------------------- heads
 
 def _latent_heads(h, latent_dim, variational):
@@ -64,7 +45,7 @@ def _latent_heads(h, latent_dim, variational):
 
 def _output_heads(h, likelihood, mean_activation, head):
     """Decoder output(s) for ``likelihood``; ``head(h, activation, name)`` makes one."""
-    _check_choice("likelihood", likelihood, LIKELIHOODS)
+    checks.one_of("likelihood", likelihood, LIKELIHOODS)
     if likelihood == "bernoulli":
         return head(h, None, "logits")
     mean = head(h, mean_activation, "x_mean")
@@ -82,10 +63,10 @@ def dense_encoder(input_shape, latent_dim, hidden=(512,), activation="relu",
     input_shape: e.g. (28, 28, 1); output(s): (batch, latent_dim).
     """
     input_shape = _check_shape("input_shape", input_shape)
-    _check_positive_int("latent_dim", latent_dim)
+    checks.positive_int("latent_dim", latent_dim)
     x = keras.Input(shape=input_shape, name="x")
     h = layers.Flatten()(x)
-    for units in _check_units("hidden", hidden):
+    for units in checks.positive_ints("hidden", hidden):
         h = layers.Dense(units, activation=activation)(h)
     return keras.Model(x, _latent_heads(h, latent_dim, variational), name=name)
 
@@ -97,11 +78,11 @@ def dense_decoder(latent_dim, output_shape, hidden=(512,), activation="relu",
     mean_activation: applied to the mean head ("sigmoid" for pixels in [0, 1], None for
     unbounded data such as standardised load profiles).
     """
-    _check_positive_int("latent_dim", latent_dim)
+    checks.positive_int("latent_dim", latent_dim)
     output_shape = _check_shape("output_shape", output_shape)
     z = keras.Input(shape=(latent_dim,), name="z")
     h = z
-    for units in _check_units("hidden", hidden):
+    for units in checks.positive_ints("hidden", hidden):
         h = layers.Dense(units, activation=activation)(h)
 
     def head(h, act, head_name):
@@ -122,11 +103,11 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), kind="pool",
     input_shape: (height, width, channels), e.g. (28, 28, 1) or (28, 20, 1).
     """
     input_shape = _check_shape("input_shape", input_shape, ndim=3)
-    _check_positive_int("latent_dim", latent_dim)
-    _check_choice("kind", kind, ENCODER_KINDS)
+    checks.positive_int("latent_dim", latent_dim)
+    checks.one_of("kind", kind, ENCODER_KINDS)
     x = keras.Input(shape=input_shape, name="x")
     h = x
-    for f in _check_units("filters", filters):
+    for f in checks.positive_ints("filters", filters):
         if kind == "pool":
             h = layers.Conv2D(f, 3, activation="relu", padding="same")(h)
             h = layers.MaxPooling2D(2)(h)
@@ -146,10 +127,10 @@ def conv_decoder(latent_dim, output_shape, filters=(32, 16), kind="upsample",
     Last: Conv2DTranspose(channels, 3, same) head(s). s = 2 ** len(filters) must divide
     height and width of output_shape, e.g. (28, 28, 1) or (28, 20, 1) with two stages.
     """
-    _check_positive_int("latent_dim", latent_dim)
+    checks.positive_int("latent_dim", latent_dim)
     output_shape = _check_shape("output_shape", output_shape, ndim=3)
-    filters = _check_units("filters", filters)
-    _check_choice("kind", kind, DECODER_KINDS)
+    filters = checks.positive_ints("filters", filters)
+    checks.one_of("kind", kind, DECODER_KINDS)
     height, width, channels = output_shape
     scale = 2 ** len(filters)
     if height % scale or width % scale:

@@ -11,9 +11,7 @@ one epoch and caches under a ``-smoke`` name, never mixing with full-mode models
 """
 
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import keras
@@ -21,7 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from vae import data, models, nets
-from vae.config import SMOKE
+from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
 SMOKE_EXAMPLES = 2000
@@ -152,8 +150,7 @@ def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
 
 def cache_dir():
     """``$KERAS_HOME/vae-course-models`` (``~/.keras/vae-course-models`` by default)."""
-    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return Path(keras_home) / CACHE_SUBDIR
+    return keras_home() / CACHE_SUBDIR
 
 
 def cache_path(name, seed=0, epochs=None, smoke=SMOKE):

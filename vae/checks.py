@@ -1,0 +1,24 @@
+"""Argument checks shared by the library: bad input -> ValueError naming the argument."""
+
+import numpy as np
+
+
+def positive_int(name, value):
+    """Return ``value`` as an int; ValueError unless it is an integer > 0 (bools excluded)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name}={value!r}: expected a positive integer")
+    return int(value)
+
+
+def positive_ints(name, values):
+    """Return ``values`` as a tuple; ValueError unless it is a non-empty tuple/list of ints > 0."""
+    if not isinstance(values, (tuple, list)) or not values:
+        raise ValueError(f"{name}={values!r}: expected a non-empty tuple of positive integers")
+    return tuple(positive_int(name, v) for v in values)
+
+
+def one_of(name, value, choices):
+    """Return ``value``; ValueError unless it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: expected one of {choices}")
+    return value
