@@ -31,18 +31,14 @@ FREY_SHAPE = (28, 20, 1)
 
 def build_dense_ae(latent_dim=2):
     """Plain MLP autoencoder on MNIST (Bernoulli likelihood), codes (batch, latent_dim)."""
-    encoder = nets.dense_encoder(MNIST_SHAPE, latent_dim, variational=False)
-    decoder = nets.dense_decoder(latent_dim, MNIST_SHAPE, likelihood="bernoulli")
-    model = models.Autoencoder(encoder, decoder, likelihood="bernoulli")
+    model = models.dense_autoencoder(latent_dim, MNIST_SHAPE, likelihood="bernoulli")
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     return model
 
 
 def build_dense_vae(latent_dim=2, seed=0):
     """MLP VAE on MNIST (Bernoulli likelihood), the 2-D model of the latent-space figures."""
-    encoder = nets.dense_encoder(MNIST_SHAPE, latent_dim)
-    decoder = nets.dense_decoder(latent_dim, MNIST_SHAPE, likelihood="bernoulli")
-    model = models.VAE(encoder, decoder, likelihood="bernoulli", seed=seed)
+    model = models.dense_vae(latent_dim, MNIST_SHAPE, likelihood="bernoulli", seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     return model
 
