@@ -6,7 +6,7 @@ notebooks can decode what lies there. All functions take and return NumPy arrays
 
 import numpy as np
 
-from vae import checks
+from vae import checks, latent
 
 
 def _check_codes(z):
@@ -25,8 +25,7 @@ def linear_grid(n, lim):
     if not isinstance(n, int) or isinstance(n, bool) or n < 2:
         raise ValueError(f"n={n!r}: expected an integer >= 2")
     (lo1, hi1), (lo2, hi2) = _check_limits(lim)
-    z1, z2 = np.meshgrid(np.linspace(lo1, hi1, n), np.linspace(hi2, lo2, n))
-    return np.stack([z1.ravel(), z2.ravel()], axis=1)
+    return latent.grid_codes(np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n))
 
 
 def _check_limits(lim):

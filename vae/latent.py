@@ -67,6 +67,16 @@ def class_means(z, labels, n_classes=None):
     return sums / counts[:, None]
 
 
+def grid_codes(z1_values, z2_values):
+    """All 2-D codes of a grid as (len(z2_values) * len(z1_values), 2), in image order.
+
+    Row-major with z_2 decreasing down the rows and z_1 increasing along each row, so that
+    decoding the codes and tiling the images in this order draws the latent plane.
+    """
+    z1, z2 = np.meshgrid(np.asarray(z1_values), np.sort(np.asarray(z2_values))[::-1])
+    return np.stack([z1.ravel(), z2.ravel()], axis=1)
+
+
 def inverse_cdf_grid(n, low=0.05, high=0.95):
     """A 2-D grid of codes at equally spaced probabilities of N(0, 1) (Kingma & Welling, fig. 4).
 
@@ -79,5 +89,4 @@ def inverse_cdf_grid(n, low=0.05, high=0.95):
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"low={low!r}, high={high!r}: expected 0 < low < high < 1")
     values = norm.ppf(np.linspace(low, high, n))
-    z1, z2 = np.meshgrid(values, values[::-1])
-    return values, np.stack([z1.ravel(), z2.ravel()], axis=1)
+    return values, grid_codes(values, values)

@@ -125,14 +125,18 @@ def _recipe(name):
     return RECIPES[name]
 
 
+def _epochs(name, epochs, smoke):
+    """The number of epochs to train recipe ``name``: given, else 1 in smoke mode, else the recipe's."""
+    return epochs if epochs is not None else (1 if smoke else _recipe(name).epochs)
+
+
 def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
     """Build and train recipe ``name`` from seed ``seed`` -> (model, history dict).
 
     epochs: defaults to the recipe's (1 in smoke mode). History has per-epoch lists of
     loss, reconstruction[, kl] and their ``val_`` versions on the held-out split.
     """
-    recipe = _recipe(name)
-    epochs = (1 if smoke else recipe.epochs) if epochs is None else epochs
+    recipe, epochs = _recipe(name), _epochs(name, epochs, smoke)
     keras.utils.set_random_seed(seed)
     x_train, x_val = recipe.data()
     if smoke:
@@ -151,7 +155,7 @@ def cache_dir():
 
 def cache_path(name, seed=0, epochs=None, smoke=SMOKE):
     """Path of the cached ``.keras`` file of recipe ``name`` (its history: ``.json``)."""
-    epochs = (1 if smoke else _recipe(name).epochs) if epochs is None else epochs
+    epochs = _epochs(name, epochs, smoke)
     return cache_dir() / f"{name}-seed{seed}-{epochs}ep{'-smoke' if smoke else ''}.keras"
 
 
