@@ -30,6 +30,13 @@ def save_fig(fig, name, folder):
     return png, pdf
 
 
+def _new_ax(ax, figsize=(5, 3.2)):
+    """(fig or None, ax): a fresh figure when ax is None."""
+    if ax is not None:
+        return None, ax
+    return plt.subplots(figsize=figsize)
+
+
 def _as_2d_images(images):
     """(n, h, w) or (n, h, w, 1) -> (n, h, w)."""
     images = np.asarray(images)
@@ -67,9 +74,7 @@ def latent_scatter(z, labels=None, ax=None, title=None, cmap="tab10", s=2):
     z = np.asarray(z)
     if z.ndim != 2 or z.shape[1] != 2:
         raise ValueError(f"z: expected (n, 2) codes, got {z.shape}")
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 4.5))
+    fig, ax = _new_ax(ax, figsize=(5, 4.5))
     points = ax.scatter(z[:, 0], z[:, 1], c=labels, cmap=cmap if labels is not None else None,
                         s=s, alpha=0.7)
     if labels is not None:
@@ -104,9 +109,7 @@ def load_profiles(x, hours=None, ax=None, title=None, alpha=0.15, color="C0"):
     """Overlay daily load profiles x (days, 24) in kW with their mean in black."""
     x = np.asarray(x)
     hours = np.arange(x.shape[1]) if hours is None else hours
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 3))
+    fig, ax = _new_ax(ax, figsize=(5, 3))
     ax.plot(hours, x.T, color=color, alpha=alpha, lw=0.8)
     ax.plot(hours, x.mean(axis=0), color="black", lw=2, label="mean")
     ax.set_xlabel("hour of day")
@@ -149,9 +152,7 @@ def manifold_grid(images, values, title=None, ax=None):
         raise ValueError(f"images: expected {n * n} = len(values) ** 2 images, got {len(images)}")
     h, w = images.shape[1:]
     canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
+    fig, ax = _new_ax(ax, figsize=(0.6 * n * w / h + 1, 0.6 * n + 1))
     ax.imshow(canvas, vmin=0, vmax=1)
     ticks = np.arange(n) if n <= 9 else np.unique(np.linspace(0, n - 1, 5).round().astype(int))
     label = lambda v: f"{round(float(v), 1) + 0.0:.1f}"  # noqa: E731 (no "-0.0")
@@ -171,9 +172,7 @@ def latent_scatter_by_value(z, values, label, ax=None, title=None, s=4):
     if z.ndim != 2 or z.shape[1] != 2 or len(values) != len(z):
         raise ValueError(f"z, values: expected (n, 2) and (n,), got {z.shape} and "
                          f"{np.shape(values)}")
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 4.5))
+    fig, ax = _new_ax(ax, figsize=(5, 4.5))
     points = ax.scatter(z[:, 0], z[:, 1], c=values, cmap="viridis", s=s)
     ax.figure.colorbar(points, ax=ax, label=label)
     ax.set_xlabel("$z_1$")
@@ -189,9 +188,7 @@ def path_norms(paths, reference=None, ax=None):
     reference: an optional norm to mark (e.g. sqrt(latent_dim), the typical norm of a
     draw from N(0, I)).
     """
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.5, 3))
+    fig, ax = _new_ax(ax, figsize=(4.5, 3))
     for label, path in paths.items():
         path = np.asarray(path)
         ax.plot(np.linspace(0, 1, len(path)), np.linalg.norm(path, axis=1), marker=".",
@@ -261,9 +258,7 @@ def profile_bands(groups, ax=None, title=None, ylabel="active power (kW)"):
 
     groups: {name: (days, 24) array}, e.g. real vs synthetic days of one month.
     """
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = _new_ax(ax, figsize=(6, 3.5))
     for i, (name, x) in enumerate(groups.items()):
         x = np.asarray(x)
         hours = np.arange(x.shape[1])
@@ -280,9 +275,7 @@ def profile_bands(groups, ax=None, title=None, ylabel="active power (kW)"):
 
 def value_histograms(groups, xlabel="daily energy (kWh)", bins=20, ax=None, title=None):
     """Overlaid density histograms of 1-D samples: groups {name: (n,) array}."""
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig, ax = _new_ax(ax, figsize=(5, 3.5))
     edges = np.histogram_bin_edges(np.concatenate([np.ravel(v) for v in groups.values()]), bins)
     for name, values in groups.items():
         ax.hist(np.ravel(values), bins=edges, density=True, alpha=0.45, label=name)
@@ -317,13 +310,6 @@ def imputation_examples(x, mask, filled, n=6):
 
 
 # --- evaluation (ELBO, importance-weighted log-likelihood, benchmark curves)
-
-def _new_ax(ax, figsize=(5, 3.2)):
-    """(fig or None, ax): a fresh figure when ax is None."""
-    if ax is not None:
-        return None, ax
-    return plt.subplots(figsize=figsize)
-
 
 def _finish(fig, ax, xlabel, ylabel, title):
     """Label the axes, add the legend and optional title; return the Figure."""
