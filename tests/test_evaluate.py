@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from vae import evaluate, models
+from vae import evaluate, impute, models
 
 DATA_DIM, LATENT_DIM = 5, 2
 MISMATCH = {"mean_shift": 0.1, "log_var_shift": 0.4}   # a deliberately imperfect q(z | x)
@@ -122,3 +122,28 @@ def test_bad_model_data_or_curve_raise():
         evaluate.elbo(vae, x[:, :3])
     with pytest.raises(ValueError, match="ks"):
         evaluate.bound_curve(np.zeros((3, 10)), [1, 20])
+
+
+def test_masked_imputation_converges_to_the_exact_conditional_mean():
+    """PPCA: E[x_mis | x_obs] = b_m + S_mo S_oo^-1 (x_o - b_o); the prior as proposal."""
+    sigma, rng = 0.5, np.random.default_rng(4)
+    w, b = rng.normal(size=(DATA_DIM, LATENT_DIM)), rng.normal(size=DATA_DIM)
+    encoder = _linear(2 * DATA_DIM, [(np.zeros((2 * DATA_DIM, LATENT_DIM)), np.zeros(LATENT_DIM))] * 2,
+                      "encoder")                                    # q(z | x_obs) = N(0, I)
+    vae = models.MaskedVAE(encoder, _linear(LATENT_DIM, [(w.T, b)], "decoder"),
+                           likelihood="gaussian", sigma=sigma)
+    cov = w @ w.T + sigma ** 2 * np.eye(DATA_DIM)
+    x = rng.multivariate_normal(b, cov, size=6).astype("float32")
+    mask = np.ones_like(x, dtype=bool)
+    mask[:, [1, 3]] = False
+    obs, mis = [0, 2, 4], [1, 3]
+    exact = b[mis] + (x[:, obs] - b[obs]) @ np.linalg.solve(cov[np.ix_(obs, obs)],
+                                                            cov[np.ix_(obs, mis)])
+    errors = [np.abs(impute.masked_vae_impute(vae, x, mask, n_samples=s, seed=1)[:, mis]
+                     - exact).mean() for s in (10, 20000)]
+    assert errors[1] < 0.03 and errors[1] < errors[0] / 3, errors
+    log_w = evaluate.weighted_draws(vae, np.where(mask, x, 0), 200_000, seed=2,
+                                    observed=mask)["log_w"]
+    marginal_obs = stats.multivariate_normal(b[obs], cov[np.ix_(obs, obs)]).logpdf(x[:, obs])
+    np.testing.assert_allclose(evaluate.iw_bound_from_log_weights(keras.ops.convert_to_numpy(log_w)),
+                               marginal_obs, atol=0.03)          # log p(x_obs), exactly known

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from vae import data, impute, models, nets
-from vae.impute import knn_impute, mean_fill, observed_distances, vae_impute
+from vae.impute import (knn_impute, masked_vae_impute, mean_fill, observed_distances,
+                        vae_impute)
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +21,21 @@ def _vae():
                       nets.dense_decoder(2, (28, 28, 1), hidden=(16,)), seed=0)
 
 
-@pytest.mark.parametrize("method", ["mean", "1nn", "knn", "vae", "gibbs"])
+def _masked_vae():
+    return models.MaskedVAE(nets.dense_encoder((28, 28, 2), 2, hidden=(16,)),
+                            nets.dense_decoder(2, (28, 28, 1), hidden=(16,)), seed=0)
+
+
+@pytest.mark.parametrize("method", ["mean", "1nn", "knn", "vae", "gibbs", "masked"])
 def test_observed_pixels_never_change_and_output_is_in_range(mnist, method):
     x_train, x, mask = mnist
     filled = {"mean": lambda: mean_fill(x, mask, x_train),
               "1nn": lambda: knn_impute(x, mask, x_train, k=1, batch_size=7),
               "knn": lambda: knn_impute(x, mask, x_train, k=10),
               "vae": lambda: vae_impute(_vae(), x, mask, n_iter=3),
-              "gibbs": lambda: vae_impute(_vae(), x, mask, n_iter=6, sample=True, seed=0)}[method]()
+              "gibbs": lambda: vae_impute(_vae(), x, mask, n_iter=6, sample=True, seed=0),
+              "masked": lambda: masked_vae_impute(_masked_vae(), np.where(mask, x, np.nan), mask,
+                                                  n_samples=5, batch_size=7)}[method]()
     assert filled.shape == x.shape and filled.dtype == np.float32
     np.testing.assert_array_equal(filled[mask], x[mask])
     assert filled.min() >= 0 and filled.max() <= 1
@@ -60,7 +68,8 @@ def test_knn_with_two_neighbours_uses_softmax_of_minus_distance():
 def test_bad_masks_are_value_errors(mnist, mask, match):
     x_train, x, _ = mnist
     for imputer in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
-                    lambda: vae_impute(_vae(), x, mask)):
+                    lambda: vae_impute(_vae(), x, mask),
+                    lambda: masked_vae_impute(_masked_vae(), x, mask)):
         with pytest.raises(ValueError, match=match):
             imputer()
 
@@ -71,6 +80,10 @@ def test_bad_k_and_n_iter_are_value_errors(mnist):
         knn_impute(x, mask, x_train, k=0)
     with pytest.raises(ValueError, match="n_iter"):
         vae_impute(_vae(), x, mask, n_iter=0)
+    with pytest.raises(ValueError, match="n_samples"):
+        masked_vae_impute(_masked_vae(), x, mask, n_samples=0)
+    with pytest.raises(ValueError, match="MaskedVAE"):
+        masked_vae_impute(_vae(), x, mask)
 
 
 # ---------------------------------------------------------------- half masks, RMSE, Frey faces

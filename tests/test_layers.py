@@ -5,7 +5,9 @@ import numpy as np
 import tensorflow as tf  # reference autodiff for the gradient check (tests only)
 from keras import ops
 
-from vae.layers import Sampling, reparameterize
+import pytest
+
+from vae.layers import RandomMask, Sampling, masked_input, reparameterize
 
 
 def test_sampling_has_the_requested_mean_and_variance():
@@ -54,3 +56,45 @@ def test_reparameterized_gradients_match_finite_differences():
     np.testing.assert_allclose(grad_m, fd_m, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(grad_lv, fd_lv, rtol=1e-6, atol=1e-8)
     assert np.abs(grad_lv).sum() > 0  # the variance really receives a gradient
+
+
+def _missing_is_one_rectangle(missing):
+    """True if the missing pixels of one (h, w) mask fill their bounding box exactly."""
+    rows, cols = np.flatnonzero(missing.any(1)), np.flatnonzero(missing.any(0))
+    return missing[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].all()
+
+
+def test_random_mask_mixes_scattered_pixels_and_rectangles_reaching_the_border():
+    images = np.zeros((2000, 28, 28, 1), "float32")
+    observed = ops.convert_to_numpy(RandomMask(max_rate=0.9, seed=0)(images))
+    assert observed.shape == images.shape and observed.dtype == bool
+    missing = ~observed[..., 0]
+    some = missing.reshape(2000, -1).any(1)
+    rectangle = np.array([m.any() and _missing_is_one_rectangle(m) for m in missing])
+    scattered = some & ~rectangle
+    assert 0.35 < rectangle.mean() < 0.55 and 0.35 < scattered.mean() < 0.6
+    rates = missing.reshape(2000, -1).mean(1)
+    assert rates[scattered].max() > 0.8 and rates[scattered].min() < 0.1
+    border = missing[:, [0, -1], :].any((1, 2)) | missing[:, :, [0, -1]].any((1, 2))
+    assert border[rectangle].mean() > 0.5                # strips and halves are common
+    halves = missing[:, 14:, :].all((1, 2)) & ~missing[:, :14, :].any((1, 2))
+    assert halves.sum() >= 1                             # an exact bottom half occurs
+
+
+def test_random_mask_is_seeded_and_checks_its_arguments():
+    images = np.zeros((4, 8, 8, 1), "float32")
+    a, b = RandomMask(seed=5), RandomMask(seed=5)
+    np.testing.assert_array_equal(ops.convert_to_numpy(a(images)), ops.convert_to_numpy(b(images)))
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(a))
+    assert isinstance(clone, RandomMask) and clone.seed == 5 and clone.max_rate == 0.9
+    with pytest.raises(ValueError, match="max_rate"):
+        RandomMask(max_rate=1.5)
+    with pytest.raises(ValueError, match="images"):
+        a(np.zeros((4, 64), "float32"))
+
+
+def test_masked_input_zeroes_missing_values_even_nan_and_appends_the_mask():
+    x = np.array([[[[0.5], [np.nan]]]], "float32")             # (1, 1, 2, 1)
+    observed = np.array([[[[True], [False]]]])
+    out = ops.convert_to_numpy(masked_input(x, observed))
+    np.testing.assert_array_equal(out, [[[[0.5, 1.0], [0.0, 0.0]]]])

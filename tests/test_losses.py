@@ -81,6 +81,29 @@ def test_learned_likelihood_takes_mean_and_log_var_and_means_are_decoded():
                                0.5)
 
 
+@pytest.mark.parametrize("likelihood, sigma", [
+    ("bernoulli", None), ("gaussian", 0.3), ("gaussian_learned", None), ("mse", None)])
+def test_observed_mask_scores_only_the_observed_entries(likelihood, sigma):
+    x = rng.random((3, 4, 4, 1)).astype("float32")
+    decoded = rng.normal(size=x.shape).astype("float32")
+    if likelihood == "gaussian_learned":
+        decoded = [decoded, rng.normal(scale=0.3, size=x.shape).astype("float32")]
+    observed = rng.random(x.shape) < 0.6
+    got = _np(losses.reconstruction_nll(likelihood, x, decoded, sigma, observed))
+    for i in range(3):        # the observed entries of image i, scored as a flat vector
+        keep = observed[i].reshape(-1)
+        part = [d[i].reshape(1, -1)[:, keep] for d in
+                (decoded if isinstance(decoded, list) else [decoded])]
+        want = _np(losses.reconstruction_nll(likelihood, x[i].reshape(1, -1)[:, keep],
+                                             part if len(part) > 1 else part[0], sigma))
+        np.testing.assert_allclose(got[i], want[0], rtol=1e-5)
+    everything = np.ones(x.shape, bool)
+    np.testing.assert_allclose(_np(losses.reconstruction_nll(likelihood, x, decoded, sigma,
+                                                             everything)),
+                               _np(losses.reconstruction_nll(likelihood, x, decoded, sigma)),
+                               rtol=1e-6)
+
+
 def test_unknown_likelihood_is_a_value_error():
     with pytest.raises(ValueError, match="likelihood"):
         losses.reconstruction_nll("poisson", np.zeros((1, 2)), np.zeros((1, 2)))

@@ -12,10 +12,11 @@ from vae.m2 import M2, MixedBatches, dense_classifier
 K, D, LATENT = 3, 4, 2
 
 
-def _m2(alpha=0.7, beta=1.0, shape=(D,), k=K):
+def _m2(alpha=0.7, beta=1.0, shape=(D,), k=K, labelled_weight=1.0):
     return M2(dense_conditional_encoder(shape, k, LATENT, hidden=(8,)),
               dense_conditional_decoder(LATENT, k, shape, hidden=(8,)),
-              dense_classifier(shape, k, hidden=(8,)), alpha=alpha, beta=beta, seed=0)
+              dense_classifier(shape, k, hidden=(8,)), alpha=alpha, beta=beta,
+              labelled_weight=labelled_weight, seed=0)
 
 
 def _batch(rng, n_l=2, n_u=3):
@@ -24,7 +25,7 @@ def _batch(rng, n_l=2, n_u=3):
             "x_unlabelled": rng.uniform(size=(n_u, D)).astype("float32")}
 
 
-def _hand_loss(batch, out, alpha, beta):
+def _hand_loss(batch, out, alpha, beta, labelled_weight=1.0):
     """The M2 objective in NumPy from the networks' outputs (module docstring of vae.m2)."""
     x = np.concatenate([batch["x_labelled"], np.repeat(batch["x_unlabelled"], K, axis=0)])
     logits = np.asarray(out["decoded"])
@@ -39,17 +40,19 @@ def _hand_loss(batch, out, alpha, beta):
     unlabelled = np.sum(q_u * neg_elbo[n_l:].reshape(-1, K), axis=1) + np.sum(
         q_u * np.log(q_u), axis=1)
     cross_entropy = -np.sum(batch["y_labelled"] * log_q_l, axis=1)
-    return labelled.mean() + unlabelled.mean() + alpha * cross_entropy.mean()
+    return labelled_weight * labelled.mean() + unlabelled.mean() + alpha * cross_entropy.mean()
 
 
-def test_loss_equals_a_hand_computation():
+@pytest.mark.parametrize("labelled_weight", [1.0, 0.01])
+def test_loss_equals_a_hand_computation(labelled_weight):
     rng = np.random.default_rng(0)
-    model, batch = _m2(), _batch(rng)
+    model, batch = _m2(labelled_weight=labelled_weight), _batch(rng)
     out = model(batch)
     assert out["decoded"].shape == (2 + 3 * K, D) and out["z"].shape == (2 + 3 * K, LATENT)
     assert out["logits_labelled"].shape == (2, K) and out["logits_unlabelled"].shape == (3, K)
     loss = float(model.compute_loss(x=batch, y_pred=out))
-    np.testing.assert_allclose(loss, _hand_loss(batch, out, 0.7, 1.0), rtol=1e-5)
+    np.testing.assert_allclose(loss, _hand_loss(batch, out, 0.7, 1.0, labelled_weight),
+                               rtol=1e-5)
 
 
 def test_unlabelled_rows_are_decoded_with_every_label_in_turn():
@@ -67,7 +70,7 @@ def test_fit_on_mixed_batches_of_real_mnist_and_save_load(tmp_path):
     stream = MixedBatches(x[:20], y[:20], x[20:], n_classes=10, labelled_batch=10,
                           unlabelled_batch=100, seed=0)
     assert len(stream) == 5
-    model = _m2(shape=(28, 28, 1), k=10)
+    model = _m2(shape=(28, 28, 1), k=10, labelled_weight=0.1)
     model.compile(optimizer="adam")
     logs = model.fit(stream, epochs=2, verbose=0).history
     assert set(logs) == {"loss", "reconstruction", "kl", "labelled", "unlabelled",
@@ -79,12 +82,15 @@ def test_fit_on_mixed_batches_of_real_mnist_and_save_load(tmp_path):
     model.save(tmp_path / "m2.keras")
     loaded = keras.models.load_model(tmp_path / "m2.keras")
     assert isinstance(loaded, M2) and loaded.alpha == model.alpha
+    assert loaded.labelled_weight == 0.1
     np.testing.assert_array_equal(loaded.classify(x[:50]), probs)
 
 
 def test_bad_arguments_are_value_errors():
     with pytest.raises(ValueError, match="alpha"):
         _m2(alpha=-1.0)
+    with pytest.raises(ValueError, match="labelled_weight"):
+        _m2(labelled_weight=-0.5)
     with pytest.raises(ValueError, match="classifier"):
         M2(dense_conditional_encoder((D,), K, LATENT, hidden=(8,)),
            dense_conditional_decoder(LATENT, K, (D,), hidden=(8,)),

@@ -112,3 +112,38 @@ def test_mismatched_networks_are_value_errors():
                      likelihood="mse")
     with pytest.raises(ValueError, match="n"):
         vae.sample(0)
+
+
+def _masked_vae(**kwargs):
+    return models.MaskedVAE(nets.dense_encoder((28, 28, 2), 4, hidden=(32,)),
+                            nets.dense_decoder(4, (28, 28, 1), hidden=(32,)), **kwargs)
+
+
+def test_masked_vae_trains_on_hidden_pixels_and_round_trips(mnist_2000, tmp_path):
+    vae = _masked_vae(seed=0, max_rate=0.8)
+    vae.compile(optimizer="adam")
+    logs = vae.fit(mnist_2000, batch_size=100, epochs=3, verbose=0).history
+    assert logs["loss"][-1] < logs["loss"][0]
+    x = mnist_2000[:16]
+    observed = np.zeros(x.shape, bool)
+    observed[:, :14] = True                                  # top half seen
+    half, _ = vae.encode(x, observed)
+    full, _ = vae.encode(x)
+    assert not np.allclose(half, full)                       # the encoder reads the mask
+    np.testing.assert_allclose(vae.encode(np.where(observed, x, np.nan), observed)[0], half)
+    vae.save(tmp_path / "masked.keras")
+    loaded = keras.models.load_model(tmp_path / "masked.keras")
+    assert isinstance(loaded, models.MaskedVAE) and loaded.max_rate == 0.8
+    np.testing.assert_array_equal(loaded.encode(x, observed)[0], half)
+    # outside training call() treats x as complete (so evaluate gives the ordinary ELBO)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(vae(x)["z_mean"]), full, rtol=1e-5)
+
+
+def test_masked_vae_and_vae_check_their_encoders():
+    with pytest.raises(ValueError, match="input channels"):
+        models.MaskedVAE(nets.dense_encoder((28, 28, 1), 4, hidden=(8,)),
+                         nets.dense_decoder(4, (28, 28, 1), hidden=(8,)))
+    vae = models.VAE(nets.dense_encoder((4,), 2, hidden=(8,)),
+                     nets.dense_decoder(2, (4,), hidden=(8,), likelihood="mse"), likelihood="mse")
+    with pytest.raises(ValueError, match="observed"):
+        vae.posterior(np.zeros((1, 4), "float32"), np.ones((1, 4), bool))

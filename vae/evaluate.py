@@ -34,41 +34,48 @@ def _check_inputs(vae, x):
     if not isinstance(vae, models.VAE):
         raise ValueError(f"vae: expected a vae.models.VAE, got {type(vae).__name__}")
     x = np.asarray(x, dtype="float32")
-    expected = tuple(vae.encoder.inputs[0].shape[1:])
+    expected = tuple(vae.decoder.outputs[0].shape[1:])
     if x.ndim < 2 or x.shape[1:] != expected or len(x) == 0:
         raise ValueError(f"x: expected shape (n, {', '.join(map(str, expected))}) with n > 0, "
                          f"got {x.shape}")
     return x
 
 
-def log_likelihood(vae, x, decoded):
+def log_likelihood(vae, x, decoded, observed=None):
     """log p(x | z) per row (rows,) for decoder outputs ``decoded`` (rows, *data_shape).
 
+    observed: optional booleans like x; then only the observed entries count (log p(x_obs | z)).
     Likelihood "mse" is scored as the Gaussian with sigma^2 = 1/2 (see module docstring).
     """
-    log_px = -losses.reconstruction_nll(vae.likelihood, x, decoded, vae.sigma)
+    log_px = -losses.reconstruction_nll(vae.likelihood, x, decoded, vae.sigma, observed)
     if vae.likelihood == "mse":
-        data_dim = math.prod(x.shape[1:])
-        log_px = log_px - 0.5 * data_dim * math.log(math.pi)
+        ones = ops.ones_like(x) if observed is None else ops.cast(observed, x.dtype)
+        log_px = log_px - 0.5 * losses.sum_over_data(ones) * math.log(math.pi)
     return log_px
 
 
-def log_weights(vae, x, k, seed=None):
-    """log w = log p(x, z) - log q(z | x) for k draws per example -> tensor (batch, k).
+def weighted_draws(vae, x, k, seed=None, observed=None):
+    """k codes per example from q(z | x) and what they give: a dict of tensors
 
-    x: (batch, *data_shape) float32; seed: an int or a keras.random.SeedGenerator.
-    The decoder sees batch * k codes at once, so keep batch * k moderate.
+    "log_w" (batch, k): log p(x, z) - log q(z | x); "x_hat" (batch, k, *data_shape): the
+    mean of p(x | z) for each code. x: (batch, *data_shape) float32; seed: an int or a
+    keras.random.SeedGenerator. observed: optional booleans like x, for incomplete x and a
+    :class:`vae.models.MaskedVAE`; then z ~ q(z | x_obs) and log p(x_obs, z) replaces
+    log p(x, z). The decoder sees batch * k codes at once, so keep batch * k moderate.
     """
-    z_mean, z_log_var = vae.encoder(x)
+    z_mean, z_log_var = vae.posterior(x, observed)
     batch, latent_dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
     eps = keras.random.normal((k, batch, latent_dim), seed=seed)
     z = z_mean + ops.exp(0.5 * z_log_var) * eps                        # (k, batch, latent)
     log_q = -0.5 * ops.sum(ops.square(eps) + z_log_var + LOG_2PI, axis=-1)
     log_prior = -0.5 * ops.sum(ops.square(z) + LOG_2PI, axis=-1)
-    x_rep = ops.reshape(ops.broadcast_to(x, (k, *ops.shape(x))), (-1, *x.shape[1:]))
+    repeat = lambda t: ops.reshape(ops.broadcast_to(t, (k, *ops.shape(t))), (-1, *t.shape[1:]))
     decoded = vae.decoder(ops.reshape(z, (-1, latent_dim)))
-    log_px = ops.reshape(log_likelihood(vae, x_rep, decoded), (k, batch))
-    return ops.transpose(log_px + log_prior - log_q)
+    log_px = log_likelihood(vae, repeat(x), decoded,
+                            None if observed is None else repeat(ops.convert_to_tensor(observed)))
+    x_hat = ops.reshape(losses.decoded_mean(vae.likelihood, decoded), (k, batch, *x.shape[1:]))
+    return {"log_w": ops.transpose(ops.reshape(log_px, (k, batch)) + log_prior - log_q),
+            "x_hat": ops.moveaxis(x_hat, 0, 1)}
 
 
 def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progress=False):
@@ -91,7 +98,7 @@ def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progres
             parts = []
             for size in sizes:
                 parts.append(ops.convert_to_numpy(
-                    log_weights(vae, x[i:i + batch_size], size, seed=generator)))
+                    weighted_draws(vae, x[i:i + batch_size], size, seed=generator)["log_w"]))
                 bar.update()
             rows.append(np.concatenate(parts, axis=1))
     return np.concatenate(rows).astype("float64")

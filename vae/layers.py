@@ -1,4 +1,4 @@
-"""The reparameterization trick as a Keras layer."""
+"""Layers: the reparameterization trick, and random masks for training with missing data."""
 
 import keras
 from keras import ops
@@ -37,3 +37,63 @@ class Sampling(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="vae")
+class RandomMask(keras.layers.Layer):
+    """Draw a random "observed" mask for each image of a batch, to train with missing data.
+
+    Call on images (batch, height, width, channels); returns a boolean tensor of the same
+    shape, True = observed. Half of the images (on average) lose pixels at random, at a
+    rate drawn from U(0, max_rate) per image; the others lose one random rectangle. Its
+    edges are drawn from U(-1/4, 5/4) * size and clipped to the image, so rectangles that
+    reach a border (a strip, a half image) are common. Owns its SeedGenerator.
+    """
+
+    def __init__(self, max_rate=0.9, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(max_rate, (int, float)) or not 0 <= max_rate <= 1:
+            raise ValueError(f"max_rate={max_rate!r}: expected a number in [0, 1]")
+        self.max_rate, self.seed = float(max_rate), seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _uniform(self, shape):
+        return keras.random.uniform(shape, seed=self.seed_generator)
+
+    def _edges(self, batch, size):
+        """Start and end (batch, 1, 1, 1) of a random interval of [0, size], as floats."""
+        ends = ops.clip(ops.floor((1.5 * self._uniform((batch, 2)) - 0.25) * size), 0, size)
+        as_4d = lambda t: ops.reshape(t, (batch, 1, 1, 1))
+        return as_4d(ops.min(ends, axis=1)), as_4d(ops.max(ends, axis=1))
+
+    def call(self, images):
+        if len(images.shape) != 4:
+            raise ValueError(f"images: expected (batch, height, width, channels), "
+                             f"got shape {images.shape}")
+        shape = ops.shape(images)
+        batch, height, width = shape[0], images.shape[1], images.shape[2]
+        at_random = self._uniform(shape) >= self.max_rate * self._uniform((batch, 1, 1, 1))
+        rows = ops.reshape(ops.arange(height, dtype="float32"), (1, height, 1, 1))
+        cols = ops.reshape(ops.arange(width, dtype="float32"), (1, 1, width, 1))
+        (r0, r1), (c0, c1) = self._edges(batch, height), self._edges(batch, width)
+        in_block = (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
+        use_block = self._uniform((batch, 1, 1, 1)) < 0.5
+        return ops.where(use_block, ops.broadcast_to(~in_block, shape), at_random)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "max_rate": self.max_rate, "seed": self.seed}
+
+
+def masked_input(x, observed):
+    """Encoder input for incomplete data: [x with missing entries zeroed, mask] on the last axis.
+
+    x: (batch, ..., c) floats (missing entries may hold anything, NaN included);
+    observed: booleans of the same shape -> (batch, ..., 2c).
+    """
+    observed = ops.convert_to_tensor(observed, dtype="bool")
+    x = ops.convert_to_tensor(x)
+    return ops.concatenate([ops.where(observed, x, ops.zeros_like(x)),
+                            ops.cast(observed, x.dtype)], axis=-1)

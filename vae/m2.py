@@ -8,8 +8,11 @@ uniform prior p(y) = 1/K and p(z) = N(0, I), per example (nats):
 - unlabelled:  U(x)    = sum_y q(y|x) L(x, y) - H(q(y|x))
 - classifier:  CE(x, y) = -log q(y | x) on the labelled examples.
 
-loss = mean_labelled L + mean_unlabelled U + alpha * mean_labelled CE (Kingma's alpha;
-the seed calls it beta).
+loss = lambda_l * mean_labelled L + mean_unlabelled U + alpha * mean_labelled CE
+(Kingma's alpha; the seed calls it beta). Kingma et al. sum L over the n_l labelled and U
+over the n_u unlabelled examples of the data set; per batch that is lambda_l = n_l / n_u
+(``labelled_weight``). The default lambda_l = 1 gives the 100 labelled images as much
+weight as all the unlabelled ones, which lets the decoder memorise them.
 
 Data format: every batch is a dict with a labelled part and an unlabelled part,
 ``{"x_labelled": (n_l, *shape), "y_labelled": (n_l, K) one-hot, "x_unlabelled": (n_u, *shape)}``;
@@ -87,7 +90,7 @@ class M2(ConditionalVAE):
     NETWORKS = ("encoder", "decoder", "classifier")
 
     def __init__(self, encoder, decoder, classifier, likelihood="bernoulli", alpha=1.0,
-                 beta=1.0, sigma=None, seed=None, **kwargs):
+                 beta=1.0, sigma=None, labelled_weight=1.0, seed=None, **kwargs):
         super().__init__(encoder, decoder, likelihood=likelihood, beta=beta, sigma=sigma,
                          seed=seed, **kwargs)
         if classifier.outputs[0].shape[-1] != self.condition_dim:
@@ -95,7 +98,10 @@ class M2(ConditionalVAE):
                              f"the decoder's condition has {self.condition_dim} classes")
         if not isinstance(alpha, (int, float)) or alpha < 0:
             raise ValueError(f"alpha={alpha!r}: expected a number >= 0")
+        if not isinstance(labelled_weight, (int, float)) or labelled_weight < 0:
+            raise ValueError(f"labelled_weight={labelled_weight!r}: expected a number >= 0")
         self.classifier, self.alpha = classifier, float(alpha)
+        self.labelled_weight = float(labelled_weight)
         self.labelled_tracker = keras.metrics.Mean(name="labelled")
         self.unlabelled_tracker = keras.metrics.Mean(name="unlabelled")
         self.cross_entropy_tracker = keras.metrics.Mean(name="cross_entropy")
@@ -130,7 +136,7 @@ class M2(ConditionalVAE):
         unlabelled = ops.sum(q_u * (ops.reshape(neg_elbo[n_l:], (-1, k)) + log_q_u), axis=-1)
         cross_entropy = -ops.sum(x["y_labelled"] * log_q_l, axis=-1)
         self._track(rec, kl, neg_elbo[:n_l], unlabelled, cross_entropy, q_u)
-        return (ops.mean(neg_elbo[:n_l]) + ops.mean(unlabelled)
+        return (self.labelled_weight * ops.mean(neg_elbo[:n_l]) + ops.mean(unlabelled)
                 + self.alpha * ops.mean(cross_entropy) + sum(self.losses))
 
     def _track(self, rec, kl, labelled, unlabelled, cross_entropy, q_u):
@@ -148,4 +154,5 @@ class M2(ConditionalVAE):
         return _in_batches(lambda b: ops.softmax(self.classifier(b), axis=-1), x, batch_size)
 
     def get_config(self):
-        return {**super().get_config(), "alpha": self.alpha}
+        return {**super().get_config(), "alpha": self.alpha,
+                "labelled_weight": self.labelled_weight}

@@ -14,7 +14,7 @@ import keras
 from keras import ops
 
 from vae import checks, losses, nets
-from vae.layers import Sampling
+from vae.layers import RandomMask, Sampling, masked_input
 
 
 def _in_batches(fn, x, batch_size):
@@ -137,9 +137,23 @@ class VAE(_EncoderDecoder):
         self.kl_tracker = keras.metrics.Mean(name="kl")
 
     def call(self, x, training=False):
-        z_mean, z_log_var = self.encoder(x, training=training)
+        z_mean, z_log_var = self.posterior(x, self._hide(x, training), training=training)
         z = self.sampler([z_mean, z_log_var])
         return {"z_mean": z_mean, "z_log_var": z_log_var, "z": z, **self._decode_outputs(z)}
+
+    def _hide(self, x, training):
+        """The mask the encoder sees in ``call``: None (complete images) for a plain VAE."""
+        return None
+
+    def posterior(self, x, observed=None, training=False):
+        """[z_mean, z_log_var] of q(z | x), each (batch, latent_dim), as tensors.
+
+        observed must be None: this encoder needs complete inputs (see :class:`MaskedVAE`).
+        """
+        if observed is not None:
+            raise ValueError("observed: a VAE's encoder needs complete images (expected None); "
+                             "use a MaskedVAE for incomplete ones")
+        return self.encoder(x, training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         reconstruction = self._reconstruction(x, y, y_pred, sample_weight)
@@ -160,6 +174,53 @@ class VAE(_EncoderDecoder):
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="vae")
+class MaskedVAE(VAE):
+    """A VAE whose encoder sees only the observed pixels and the mask: q(z | x_obs, mask).
+
+    encoder: (h, w, 2c) = :func:`vae.layers.masked_input` -> [z_mean, z_log_var]; the
+    decoder is an ordinary one, z -> (h, w, c). In training every image is hidden by a
+    random :class:`vae.layers.RandomMask` (pixels at random, up to ``max_rate``, or one
+    rectangle) and the loss is the negative ELBO of the *complete* image, so the encoder
+    learns to infer z from what is left (the amortised inference of Mattei & Frellsen's
+    MIWAE and Ma et al.'s partial VAE, here with complete training data). Outside
+    training ``call(x)`` treats x as complete, so ``evaluate`` gives the ordinary ELBO.
+    """
+
+    def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, sigma=None,
+                 max_rate=0.9, seed=None, **kwargs):
+        super().__init__(encoder, decoder, likelihood=likelihood, beta=beta, sigma=sigma,
+                         seed=seed, **kwargs)
+        in_channels, out_channels = encoder.inputs[0].shape[-1], decoder.outputs[0].shape[-1]
+        if in_channels != 2 * out_channels:
+            raise ValueError(f"encoder: expected {2 * out_channels} input channels (values and "
+                             f"mask of the decoder's {out_channels}), got {in_channels}")
+        self.max_rate = max_rate
+        self.hider = RandomMask(max_rate, seed=None if seed is None else seed + 1, name="hider")
+
+    def _hide(self, x, training):
+        """A random mask in training; None (x is complete) otherwise."""
+        return self.hider(x) if training else None
+
+    def posterior(self, x, observed=None, training=False):
+        """[z_mean, z_log_var] of q(z | x_obs, mask); observed=None means x is complete."""
+        if observed is None:
+            observed = ops.ones_like(x, dtype="bool")
+        return self.encoder(masked_input(x, observed), training=training)
+
+    def encode(self, x, observed=None, batch_size=1024):
+        """Posterior parameters (z_mean, z_log_var), each (n, latent_dim) NumPy.
+
+        x: (n, h, w, c); observed: booleans like x (True = observed), None = complete.
+        """
+        observed = np.ones(np.shape(x), bool) if observed is None else observed
+        return _in_batches(lambda b: self.posterior(b[0], b[1] > 0.5), [x, observed],
+                           batch_size)
+
+    def get_config(self):
+        return {**super().get_config(), "max_rate": self.max_rate}
 
 
 # ---------------------------------------------------------------- dense builders (notebooks 01-02)
