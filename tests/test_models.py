@@ -127,14 +127,15 @@ def test_masked_vae_trains_on_hidden_pixels_and_round_trips(mnist_2000, tmp_path
     x = mnist_2000[:16]
     observed = np.zeros(x.shape, bool)
     observed[:, :14] = True                                  # top half seen
-    half, _ = vae.encode(x, observed)
+    half, _ = vae.encode(x, observed=observed)
     full, _ = vae.encode(x)
     assert not np.allclose(half, full)                       # the encoder reads the mask
-    np.testing.assert_allclose(vae.encode(np.where(observed, x, np.nan), observed)[0], half)
+    with_nan = np.where(observed, x, np.nan)
+    np.testing.assert_allclose(vae.encode(with_nan, observed=observed)[0], half)
     vae.save(tmp_path / "masked.keras")
     loaded = keras.models.load_model(tmp_path / "masked.keras")
     assert isinstance(loaded, models.MaskedVAE) and loaded.max_rate == 0.8
-    np.testing.assert_array_equal(loaded.encode(x, observed)[0], half)
+    np.testing.assert_array_equal(loaded.encode(x, observed=observed)[0], half)
     # outside training call() treats x as complete (so evaluate gives the ordinary ELBO)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(vae(x)["z_mean"]), full, rtol=1e-5)
 

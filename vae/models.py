@@ -210,7 +210,7 @@ class MaskedVAE(VAE):
             observed = ops.ones_like(x, dtype="bool")
         return self.encoder(masked_input(x, observed), training=training)
 
-    def encode(self, x, observed=None, batch_size=1024):
+    def encode(self, x, batch_size=1024, *, observed=None):
         """Posterior parameters (z_mean, z_log_var), each (n, latent_dim) NumPy.
 
         x: (n, h, w, c); observed: booleans like x (True = observed), None = complete.
