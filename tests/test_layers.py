@@ -81,6 +81,14 @@ def test_random_mask_mixes_scattered_pixels_and_rectangles_reaching_the_border()
     assert halves.sum() >= 1                             # an exact bottom half occurs
 
 
+def test_block_rate_one_hides_one_rectangle_in_every_image():
+    images = np.zeros((300, 12, 12, 1), "float32")
+    missing = ~ops.convert_to_numpy(RandomMask(block_rate=1.0, spill=0.5, seed=2)(images))[..., 0]
+    assert all(_missing_is_one_rectangle(m) for m in missing if m.any())
+    reaches_border = missing[:, [0, -1], :].any((1, 2)) | missing[:, :, [0, -1]].any((1, 2))
+    assert reaches_border[missing.any((1, 2))].mean() > 0.8      # spill 0.5: mostly at the border
+
+
 def test_random_mask_is_seeded_and_checks_its_arguments():
     images = np.zeros((4, 8, 8, 1), "float32")
     a, b = RandomMask(seed=5), RandomMask(seed=5)
@@ -89,6 +97,10 @@ def test_random_mask_is_seeded_and_checks_its_arguments():
     assert isinstance(clone, RandomMask) and clone.seed == 5 and clone.max_rate == 0.9
     with pytest.raises(ValueError, match="max_rate"):
         RandomMask(max_rate=1.5)
+    with pytest.raises(ValueError, match="block_rate"):
+        RandomMask(block_rate=-0.1)
+    with pytest.raises(ValueError, match="spill"):
+        RandomMask(spill=-1)
     with pytest.raises(ValueError, match="images"):
         a(np.zeros((4, 64), "float32"))
 

@@ -120,7 +120,7 @@ def _masked_vae(**kwargs):
 
 
 def test_masked_vae_trains_on_hidden_pixels_and_round_trips(mnist_2000, tmp_path):
-    vae = _masked_vae(seed=0, max_rate=0.8)
+    vae = _masked_vae(seed=0, max_rate=0.8, block_rate=0.7, spill=0.5)
     vae.compile(optimizer="adam")
     logs = vae.fit(mnist_2000, batch_size=100, epochs=3, verbose=0).history
     assert logs["loss"][-1] < logs["loss"][0]
@@ -134,7 +134,8 @@ def test_masked_vae_trains_on_hidden_pixels_and_round_trips(mnist_2000, tmp_path
     np.testing.assert_allclose(vae.encode(with_nan, observed=observed)[0], half)
     vae.save(tmp_path / "masked.keras")
     loaded = keras.models.load_model(tmp_path / "masked.keras")
-    assert isinstance(loaded, models.MaskedVAE) and loaded.max_rate == 0.8
+    assert isinstance(loaded, models.MaskedVAE)
+    assert (loaded.hider.max_rate, loaded.hider.block_rate, loaded.hider.spill) == (0.8, 0.7, 0.5)
     np.testing.assert_array_equal(loaded.encode(x, observed=observed)[0], half)
     # outside training call() treats x as complete (so evaluate gives the ordinary ELBO)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(vae(x)["z_mean"]), full, rtol=1e-5)

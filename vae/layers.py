@@ -44,17 +44,22 @@ class RandomMask(keras.layers.Layer):
     """Draw a random "observed" mask for each image of a batch, to train with missing data.
 
     Call on images (batch, height, width, channels); returns a boolean tensor of the same
-    shape, True = observed. Half of the images (on average) lose pixels at random, at a
-    rate drawn from U(0, max_rate) per image; the others lose one random rectangle. Its
-    edges are drawn from U(-1/4, 5/4) * size and clipped to the image, so rectangles that
-    reach a border (a strip, a half image) are common. Owns its SeedGenerator.
+    shape, True = observed. A fraction ``block_rate`` of the images (on average) lose one
+    random rectangle; the others lose pixels at random, at a rate drawn from
+    U(0, max_rate) per image. The rectangle's edges are drawn from
+    U(-spill, 1 + spill) * size and clipped to the image, so with spill > 0 rectangles
+    that reach a border (a strip, a half image) are common. Owns its SeedGenerator.
     """
 
-    def __init__(self, max_rate=0.9, seed=None, **kwargs):
+    def __init__(self, max_rate=0.9, block_rate=0.5, spill=0.25, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(max_rate, (int, float)) or not 0 <= max_rate <= 1:
-            raise ValueError(f"max_rate={max_rate!r}: expected a number in [0, 1]")
-        self.max_rate, self.seed = float(max_rate), seed
+        for name, value in (("max_rate", max_rate), ("block_rate", block_rate)):
+            if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValueError(f"{name}={value!r}: expected a number in [0, 1]")
+        if not isinstance(spill, (int, float)) or spill < 0:
+            raise ValueError(f"spill={spill!r}: expected a number >= 0")
+        self.max_rate, self.block_rate, self.spill = float(max_rate), float(block_rate), float(spill)
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def _uniform(self, shape):
@@ -62,7 +67,8 @@ class RandomMask(keras.layers.Layer):
 
     def _edges(self, batch, size):
         """Start and end (batch, 1, 1, 1) of a random interval of [0, size], as floats."""
-        ends = ops.clip(ops.floor((1.5 * self._uniform((batch, 2)) - 0.25) * size), 0, size)
+        spread = (1 + 2 * self.spill) * self._uniform((batch, 2)) - self.spill
+        ends = ops.clip(ops.floor(spread * size), 0, size)
         as_4d = lambda t: ops.reshape(t, (batch, 1, 1, 1))
         return as_4d(ops.min(ends, axis=1)), as_4d(ops.max(ends, axis=1))
 
@@ -77,14 +83,15 @@ class RandomMask(keras.layers.Layer):
         cols = ops.reshape(ops.arange(width, dtype="float32"), (1, 1, width, 1))
         (r0, r1), (c0, c1) = self._edges(batch, height), self._edges(batch, width)
         in_block = (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
-        use_block = self._uniform((batch, 1, 1, 1)) < 0.5
+        use_block = self._uniform((batch, 1, 1, 1)) < self.block_rate
         return ops.where(use_block, ops.broadcast_to(~in_block, shape), at_random)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "max_rate": self.max_rate, "seed": self.seed}
+        return {**super().get_config(), "max_rate": self.max_rate,
+                "block_rate": self.block_rate, "spill": self.spill, "seed": self.seed}
 
 
 def masked_input(x, observed):

@@ -182,23 +182,23 @@ class MaskedVAE(VAE):
 
     encoder: (h, w, 2c) = :func:`vae.layers.masked_input` -> [z_mean, z_log_var]; the
     decoder is an ordinary one, z -> (h, w, c). In training every image is hidden by a
-    random :class:`vae.layers.RandomMask` (pixels at random, up to ``max_rate``, or one
-    rectangle) and the loss is the negative ELBO of the *complete* image, so the encoder
+    random :class:`vae.layers.RandomMask` (one rectangle with probability ``block_rate``,
+    else pixels at random, up to ``max_rate``; ``spill`` as there) and the loss is the negative ELBO of the *complete* image, so the encoder
     learns to infer z from what is left (the amortised inference of Mattei & Frellsen's
     MIWAE and Ma et al.'s partial VAE, here with complete training data). Outside
     training ``call(x)`` treats x as complete, so ``evaluate`` gives the ordinary ELBO.
     """
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, sigma=None,
-                 max_rate=0.9, seed=None, **kwargs):
+                 max_rate=0.9, block_rate=0.5, spill=0.25, seed=None, **kwargs):
         super().__init__(encoder, decoder, likelihood=likelihood, beta=beta, sigma=sigma,
                          seed=seed, **kwargs)
         in_channels, out_channels = encoder.inputs[0].shape[-1], decoder.outputs[0].shape[-1]
         if in_channels != 2 * out_channels:
             raise ValueError(f"encoder: expected {2 * out_channels} input channels (values and "
                              f"mask of the decoder's {out_channels}), got {in_channels}")
-        self.max_rate = max_rate
-        self.hider = RandomMask(max_rate, seed=None if seed is None else seed + 1, name="hider")
+        self.hider = RandomMask(max_rate, block_rate, spill,
+                                seed=None if seed is None else seed + 1, name="hider")
 
     def _hide(self, x, training):
         """A random mask in training; None (x is complete) otherwise."""
@@ -220,7 +220,8 @@ class MaskedVAE(VAE):
                            batch_size)
 
     def get_config(self):
-        return {**super().get_config(), "max_rate": self.max_rate}
+        return {**super().get_config(),
+                **{key: getattr(self.hider, key) for key in ("max_rate", "block_rate", "spill")}}
 
 
 # ---------------------------------------------------------------- dense builders (notebooks 01-02)
