@@ -22,3 +22,11 @@ def one_of(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name}={value!r}: expected one of {choices}")
     return value
+
+
+def non_negative(name, value):
+    """Return ``value`` as a float; ValueError unless it is a real number >= 0 (bools excluded)."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) \
+            or not value >= 0:
+        raise ValueError(f"{name}={value!r}: expected a number >= 0")
+    return float(value)

@@ -57,8 +57,9 @@ def log_likelihood(vae, x, decoded, observed=None):
 def weighted_draws(vae, x, k, seed=None, observed=None):
     """k codes per example from q(z | x) and what they give: a dict of tensors
 
-    "log_w" (batch, k): log p(x, z) - log q(z | x); "x_hat" (batch, k, *data_shape): the
-    mean of p(x | z) for each code. x: (batch, *data_shape) float32; seed: an int or a
+    "log_w" (batch, k): log p(x, z) - log q(z | x); "decoded": the decoder's output for the
+    k * batch codes, row s * batch + i for sample s of example i (means via
+    :func:`vae.losses.decoded_mean`; not computed here, so scoring pays only for the weights). x: (batch, *data_shape) float32; seed: an int or a
     keras.random.SeedGenerator. observed: optional booleans like x, for incomplete x and a
     :class:`vae.models.MaskedVAE`; then z ~ q(z | x_obs) and log p(x_obs, z) replaces
     log p(x, z). The decoder sees batch * k codes at once, so keep batch * k moderate.
@@ -73,9 +74,8 @@ def weighted_draws(vae, x, k, seed=None, observed=None):
     decoded = vae.decoder(ops.reshape(z, (-1, latent_dim)))
     log_px = log_likelihood(vae, repeat(x), decoded,
                             None if observed is None else repeat(ops.convert_to_tensor(observed)))
-    x_hat = ops.reshape(losses.decoded_mean(vae.likelihood, decoded), (k, batch, *x.shape[1:]))
     return {"log_w": ops.transpose(ops.reshape(log_px, (k, batch)) + log_prior - log_q),
-            "x_hat": ops.moveaxis(x_hat, 0, 1)}
+            "decoded": decoded}
 
 
 def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progress=False):

@@ -10,7 +10,7 @@ observed value.
 import numpy as np
 from keras import ops, random
 
-from vae import checks, evaluate, models
+from vae import checks, evaluate, losses, models
 
 
 def check_mask(x, mask):
@@ -120,8 +120,7 @@ def vae_impute(model, x, mask, n_iter=20, fill=None, sample=False, seed=None,
     z = z_mean (a deterministic fixed-point iteration); sample=True draws z ~ q(z|x) each
     time (pseudo-Gibbs sampling) and returns the average fill of the last n_iter // 2 steps.
     """
-    if not isinstance(n_iter, int) or isinstance(n_iter, bool) or n_iter < 1:
-        raise ValueError(f"n_iter={n_iter!r}: expected a positive integer")
+    n_iter = checks.positive_int("n_iter", n_iter)
     shape = np.shape(x)
     flat, m = check_mask(x, mask)
     current = _keep_observed(flat, m, _start(flat, m, fill, shape))
@@ -162,6 +161,7 @@ def masked_vae_impute(model, x, mask, n_samples=100, seed=None, batch_size=64):
         draws = evaluate.weighted_draws(model, images[i:i + batch_size], n_samples, generator,
                                         observed=mask[i:i + batch_size])
         w = ops.softmax(draws["log_w"], axis=1)                          # (b, n_samples)
-        x_hat = ops.reshape(draws["x_hat"], (ops.shape(w)[0], n_samples, -1))
-        out[i:i + batch_size] = ops.convert_to_numpy(ops.einsum("bs,bsd->bd", w, x_hat))
+        x_hat = losses.decoded_mean(model.likelihood, draws["decoded"])  # (n_samples * b, ...)
+        x_hat = ops.reshape(x_hat, (n_samples, ops.shape(w)[0], -1))
+        out[i:i + batch_size] = ops.convert_to_numpy(ops.einsum("bs,sbd->bd", w, x_hat))
     return _keep_observed(flat, m, out).reshape(shape)

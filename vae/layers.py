@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from vae import checks
+
 
 def reparameterize(z_mean, z_log_var, eps):
     """z = z_mean + exp(z_log_var / 2) * eps, all (batch, latent_dim).
@@ -56,9 +58,8 @@ class RandomMask(keras.layers.Layer):
         for name, value in (("max_rate", max_rate), ("block_rate", block_rate)):
             if not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ValueError(f"{name}={value!r}: expected a number in [0, 1]")
-        if not isinstance(spill, (int, float)) or spill < 0:
-            raise ValueError(f"spill={spill!r}: expected a number >= 0")
-        self.max_rate, self.block_rate, self.spill = float(max_rate), float(block_rate), float(spill)
+        self.max_rate, self.block_rate = float(max_rate), float(block_rate)
+        self.spill = checks.non_negative("spill", spill)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 

@@ -96,12 +96,8 @@ class M2(ConditionalVAE):
         if classifier.outputs[0].shape[-1] != self.condition_dim:
             raise ValueError(f"classifier gives {classifier.outputs[0].shape[-1]} logits; "
                              f"the decoder's condition has {self.condition_dim} classes")
-        if not isinstance(alpha, (int, float)) or alpha < 0:
-            raise ValueError(f"alpha={alpha!r}: expected a number >= 0")
-        if not isinstance(labelled_weight, (int, float)) or labelled_weight < 0:
-            raise ValueError(f"labelled_weight={labelled_weight!r}: expected a number >= 0")
-        self.classifier, self.alpha = classifier, float(alpha)
-        self.labelled_weight = float(labelled_weight)
+        self.classifier, self.alpha = classifier, checks.non_negative("alpha", alpha)
+        self.labelled_weight = checks.non_negative("labelled_weight", labelled_weight)
         self.labelled_tracker = keras.metrics.Mean(name="labelled")
         self.unlabelled_tracker = keras.metrics.Mean(name="unlabelled")
         self.cross_entropy_tracker = keras.metrics.Mean(name="cross_entropy")

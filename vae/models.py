@@ -130,9 +130,7 @@ class VAE(_EncoderDecoder):
         if len(encoder.outputs) != 2:
             raise ValueError(f"encoder has {len(encoder.outputs)} output(s); a VAE needs "
                              "[z_mean, z_log_var] (build it with variational=True)")
-        if not isinstance(beta, (int, float)) or beta < 0:
-            raise ValueError(f"beta={beta!r}: expected a number >= 0")
-        self.beta, self.seed = float(beta), seed
+        self.beta, self.seed = checks.non_negative("beta", beta), seed
         self.sampler = Sampling(seed=seed, name="sampling")
         self.kl_tracker = keras.metrics.Mean(name="kl")
 
