@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from vae import data, impute, models, nets
-from vae.impute import (knn_impute, masked_vae_impute, mean_fill, observed_distances,
-                        vae_impute)
+from vae import conditional, data, impute, models, nets
+from vae.impute import (conditional_impute, knn_impute, masked_vae_impute, mean_fill,
+                        observed_distances, vae_impute)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,15 @@ def _masked_vae():
                             nets.dense_decoder(2, (28, 28, 1), hidden=(16,)), seed=0)
 
 
-@pytest.mark.parametrize("method", ["mean", "1nn", "knn", "vae", "gibbs", "masked"])
+def _inpainter(condition_dim=2 * 784):
+    return conditional.ConditionalVAE(
+        conditional.dense_conditional_encoder((28, 28, 1), condition_dim, 2, hidden=(16,)),
+        conditional.dense_conditional_decoder(2, condition_dim, (28, 28, 1), hidden=(16,)),
+        seed=0)
+
+
+@pytest.mark.parametrize("method", ["mean", "1nn", "knn", "vae", "gibbs", "masked",
+                                    "conditional", "conditional sample"])
 def test_observed_pixels_never_change_and_output_is_in_range(mnist, method):
     x_train, x, mask = mnist
     filled = {"mean": lambda: mean_fill(x, mask, x_train),
@@ -35,7 +43,11 @@ def test_observed_pixels_never_change_and_output_is_in_range(mnist, method):
               "vae": lambda: vae_impute(_vae(), x, mask, n_iter=3),
               "gibbs": lambda: vae_impute(_vae(), x, mask, n_iter=6, sample=True, seed=0),
               "masked": lambda: masked_vae_impute(_masked_vae(), np.where(mask, x, np.nan), mask,
-                                                  n_samples=5, batch_size=7)}[method]()
+                                                  n_samples=5, batch_size=7),
+              "conditional": lambda: conditional_impute(_inpainter(), np.where(mask, x, np.nan),
+                                                        mask, batch_size=7),
+              "conditional sample": lambda: conditional_impute(_inpainter(), x, mask,
+                                                               sample=True, seed=0)}[method]()
     assert filled.shape == x.shape and filled.dtype == np.float32
     np.testing.assert_array_equal(filled[mask], x[mask])
     assert filled.min() >= 0 and filled.max() <= 1
@@ -69,7 +81,8 @@ def test_bad_masks_are_value_errors(mnist, mask, match):
     x_train, x, _ = mnist
     for imputer in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
                     lambda: vae_impute(_vae(), x, mask),
-                    lambda: masked_vae_impute(_masked_vae(), x, mask)):
+                    lambda: masked_vae_impute(_masked_vae(), x, mask),
+                    lambda: conditional_impute(_inpainter(), x, mask)):
         with pytest.raises(ValueError, match=match):
             imputer()
 
@@ -84,6 +97,27 @@ def test_bad_k_and_n_iter_are_value_errors(mnist):
         masked_vae_impute(_masked_vae(), x, mask, n_samples=0)
     with pytest.raises(ValueError, match="MaskedVAE"):
         masked_vae_impute(_vae(), x, mask)
+    with pytest.raises(ValueError, match="ConditionalVAE"):
+        conditional_impute(_masked_vae(), x, mask)
+    with pytest.raises(ValueError, match="masked input"):
+        conditional_impute(_inpainter(condition_dim=784), x, mask)
+
+
+def test_conditional_fill_depends_on_what_is_seen_and_samples_differ(mnist):
+    _, x, mask = mnist
+    model = _inpainter()
+    a = conditional_impute(model, x[:1], mask[:1])
+    b = conditional_impute(model, x[:1], mask[:1] & impute.half_mask((1, 28, 28, 1), "bottom"))
+    assert not np.allclose(a[~mask[:1]], b[~mask[:1]])      # seeing less changes the fill
+    draws = [conditional_impute(model, x[:2], mask[:2], sample=True, seed=s) for s in (0, 1)]
+    assert not np.allclose(draws[0], draws[1])
+
+
+def test_observed_condition_is_the_zero_filled_image_then_the_mask():
+    x = np.array([[[0.25, np.nan], [0.5, 1.0]]], "float32")       # (1, 2, 2)
+    mask = np.array([[[True, False], [True, True]]])
+    np.testing.assert_array_equal(impute.observed_condition(x, mask),
+                                  [[0.25, 0.0, 0.5, 1.0, 1.0, 0.0, 1.0, 1.0]])
 
 
 # ---------------------------------------------------------------- half masks, RMSE, Frey faces
@@ -148,3 +182,19 @@ def test_masked_rmse_scores_only_missing_entries():
     filled = np.array([[[[9.0], [3.0]], [[9.0], [4.0]]]])
     mask = impute.half_mask(x.shape, "right")           # left column observed
     assert impute.masked_rmse(x, filled, mask) == pytest.approx(np.sqrt((9 + 16) / 2))
+
+
+def test_paired_rmse_interval_is_zero_for_equal_fills_and_negative_for_a_better_one(mnist):
+    _, x, mask = mnist
+    rng = np.random.default_rng(1)
+    good = np.where(mask, x, x + 0.05 * rng.standard_normal(x.shape))
+    bad = np.where(mask, x, x + 0.2 * rng.standard_normal(x.shape))
+    assert impute.paired_rmse_interval(x, good, good, mask, seed=0) == (0.0, 0.0)
+    low, high = impute.paired_rmse_interval(x, good, bad, mask, n_boot=200, seed=0)
+    assert low <= high < 0
+    true_diff = impute.masked_rmse(x, good, mask) - impute.masked_rmse(x, bad, mask)
+    assert low <= true_diff <= high
+    with pytest.raises(ValueError, match="level"):
+        impute.paired_rmse_interval(x, good, bad, mask, level=95)
+    with pytest.raises(ValueError, match="n_boot"):
+        impute.paired_rmse_interval(x, good, bad, mask, n_boot=0)

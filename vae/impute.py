@@ -10,7 +10,8 @@ observed value.
 import numpy as np
 from keras import ops, random
 
-from vae import checks, evaluate, losses, models
+from vae import checks, evaluate, layers, losses, models
+from vae.conditional import ConditionalVAE
 
 
 def check_mask(x, mask):
@@ -49,6 +50,29 @@ def masked_rmse(x_true, x_filled, mask):
         raise ValueError("mask: no missing entries to score")
     diff = (np.asarray(x_true, dtype="float64") - np.asarray(x_filled, dtype="float64"))
     return float(np.sqrt(np.mean(diff.reshape(len(diff), -1)[missing] ** 2)))
+
+
+def paired_rmse_interval(x_true, fill_a, fill_b, mask, n_boot=1000, level=0.95, seed=None):
+    """Bootstrap interval of RMSE(fill_a) - RMSE(fill_b) on the missing entries.
+
+    Resamples whole images (rows of x_true (n, ...)) with replacement, the same rows for
+    both fills, so that the two methods are compared on the same images each time.
+    Returns (low, high), the central ``level`` interval of the n_boot differences; an
+    interval below 0 means fill_a is reliably the better one on this kind of image.
+    """
+    n_boot = checks.positive_int("n_boot", n_boot)
+    if not isinstance(level, float) or not 0 < level < 1:
+        raise ValueError(f"level={level!r}: expected a float in (0, 1)")
+    _, observed = check_mask(x_true, mask)
+    missing = (~observed).sum(axis=1)
+    x = np.asarray(x_true, np.float64).reshape(len(missing), -1)
+    sq = [np.where(observed, 0.0, (np.asarray(f, np.float64).reshape(x.shape) - x) ** 2).sum(axis=1)
+          for f in (fill_a, fill_b)]
+    rows = np.random.default_rng(seed).integers(len(x), size=(n_boot, len(x)))
+    n = np.maximum(missing[rows].sum(axis=1), 1)
+    diff = np.sqrt(sq[0][rows].sum(axis=1) / n) - np.sqrt(sq[1][rows].sum(axis=1) / n)
+    tail = 100 * (1 - level) / 2
+    return tuple(float(v) for v in np.percentile(diff, [tail, 100 - tail]))
 
 
 def _keep_observed(x, mask, filled):
@@ -165,3 +189,39 @@ def masked_vae_impute(model, x, mask, n_samples=100, seed=None, batch_size=64):
         x_hat = ops.reshape(x_hat, (n_samples, ops.shape(w)[0], -1))
         out[i:i + batch_size] = ops.convert_to_numpy(ops.einsum("bs,sbd->bd", w, x_hat))
     return _keep_observed(flat, m, out).reshape(shape)
+
+
+def observed_condition(x, mask):
+    """The condition c of a conditional-VAE imputer: what is seen of each image.
+
+    x, mask: (n, *shape) -> float32 (n, 2 * D), D values per image: x with its missing
+    entries set to 0, then the mask as 0/1 (:func:`vae.layers.masked_input`, flattened).
+    """
+    flat, m = check_mask(x, mask)
+    return ops.convert_to_numpy(layers.masked_input(flat, m))
+
+
+def conditional_impute(model, x, mask, sample=False, seed=None, batch_size=1024):
+    """Fill the missing pixels with a conditional VAE p(x | z, c) whose c is what is seen.
+
+    model: a :class:`vae.conditional.ConditionalVAE` trained on complete images x with the
+    condition c = :func:`observed_condition` (x, mask) for masks like those it will meet.
+    x, mask: (n, *shape). sample=False decodes the prior mean z = 0 (one
+    deterministic fill); sample=True decodes one z ~ N(0, I) per image (a random plausible
+    completion; different seeds give different ones). Returns float32 (n, *shape).
+    """
+    if not isinstance(model, ConditionalVAE):
+        raise ValueError(f"model: expected a vae.conditional.ConditionalVAE, "
+                         f"got {type(model).__name__}")
+    shape = np.shape(x)
+    flat, m = check_mask(x, mask)
+    if model.condition_dim != 2 * flat.shape[1]:
+        raise ValueError(f"model: its condition has {model.condition_dim} values; filling x "
+                         f"{shape} needs the flattened masked input, {2 * flat.shape[1]} values")
+    c = observed_condition(flat, m)
+    if sample:
+        filled = model.sample(c, seed=seed)
+    else:
+        filled = model.decode([np.zeros((len(c), model.latent_dim), np.float32), c],
+                              batch_size=batch_size)
+    return _keep_observed(flat, m, filled.reshape(len(flat), -1)).reshape(shape)
