@@ -198,3 +198,5 @@ def test_paired_rmse_interval_is_zero_for_equal_fills_and_negative_for_a_better_
         impute.paired_rmse_interval(x, good, bad, mask, level=95)
     with pytest.raises(ValueError, match="n_boot"):
         impute.paired_rmse_interval(x, good, bad, mask, n_boot=0)
+    with pytest.raises(ValueError, match="no missing"):
+        impute.paired_rmse_interval(x, good, bad, np.ones_like(mask))

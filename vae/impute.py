@@ -65,6 +65,8 @@ def paired_rmse_interval(x_true, fill_a, fill_b, mask, n_boot=1000, level=0.95, 
         raise ValueError(f"level={level!r}: expected a float in (0, 1)")
     _, observed = check_mask(x_true, mask)
     missing = (~observed).sum(axis=1)
+    if not missing.any():
+        raise ValueError("mask: no missing entries to score")
     x = np.asarray(x_true, np.float64).reshape(len(missing), -1)
     sq = [np.where(observed, 0.0, (np.asarray(f, np.float64).reshape(x.shape) - x) ** 2).sum(axis=1)
           for f in (fill_a, fill_b)]
