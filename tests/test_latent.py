@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from vae import latent
+from vae import gaps, latent
 
 
 def _pair(d=16, seed=0):
@@ -66,3 +66,13 @@ def test_inverse_cdf_grid_has_equal_probability_spacing_and_image_orientation():
     assert codes[0, 0] < codes[4, 0] and codes[0, 1] > codes[-1, 1]   # left->right, top->bottom
     with pytest.raises(ValueError, match="low"):
         latent.inverse_cdf_grid(5, low=0.0)
+
+
+def test_grid_sizes_must_be_integers_of_at_least_two():
+    for bad in (1, 2.0, True):
+        with pytest.raises(ValueError, match="integer >= 2"):
+            latent.inverse_cdf_grid(bad)
+        with pytest.raises(ValueError, match="integer >= 2"):
+            gaps.linear_grid(bad, 3.0)
+    assert latent.inverse_cdf_grid(np.int64(3))[1].shape == (9, 2)
+    assert gaps.linear_grid(np.int64(2), 3.0).shape == (4, 2)

@@ -3,11 +3,16 @@
 import numpy as np
 
 
+def int_at_least(name, value, minimum):
+    """Return ``value`` as an int; ValueError unless it is an integer >= minimum (bools excluded)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name}={value!r}: expected an integer >= {minimum}")
+    return int(value)
+
+
 def positive_int(name, value):
     """Return ``value`` as an int; ValueError unless it is an integer > 0 (bools excluded)."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name}={value!r}: expected a positive integer")
-    return int(value)
+    return int_at_least(name, value, 1)
 
 
 def positive_ints(name, values):

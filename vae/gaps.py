@@ -22,8 +22,7 @@ def linear_grid(n, lim):
     Returns (n * n, 2), row-major with z_2 decreasing down the rows (image orientation)
     and z_1 increasing along each row, so that ``decode(grid)`` tiles into a picture.
     """
-    if not isinstance(n, int) or isinstance(n, bool) or n < 2:
-        raise ValueError(f"n={n!r}: expected an integer >= 2")
+    n = checks.int_at_least("n", n, 2)
     (lo1, hi1), (lo2, hi2) = _check_limits(lim)
     return latent.grid_codes(np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n))
 

@@ -6,11 +6,11 @@ All functions take and return NumPy arrays; codes are (n, latent_dim).
 import numpy as np
 from scipy.stats import norm
 
+from vae import checks
+
 
 def _check_steps(n_steps):
-    if not isinstance(n_steps, int) or isinstance(n_steps, bool) or n_steps < 2:
-        raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 2 (both endpoints)")
-    return np.linspace(0.0, 1.0, n_steps)
+    return np.linspace(0.0, 1.0, checks.int_at_least("n_steps", n_steps, 2))   # both endpoints
 
 
 def _check_pair(z0, z1):
@@ -84,8 +84,7 @@ def inverse_cdf_grid(n, low=0.05, high=0.95):
     (n * n, 2), row-major with z_2 decreasing down the rows (image orientation) and
     z_1 increasing along each row. Under the prior each cell holds equal probability mass.
     """
-    if not isinstance(n, int) or n < 2:
-        raise ValueError(f"n={n!r}: expected an integer >= 2")
+    n = checks.int_at_least("n", n, 2)
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"low={low!r}, high={high!r}: expected 0 < low < high < 1")
     values = norm.ppf(np.linspace(low, high, n))
