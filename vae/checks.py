@@ -4,7 +4,7 @@ import numpy as np
 
 
 def int_at_least(name, value, minimum):
-    """Return ``value`` as an int; ValueError unless it is an integer >= minimum (bools excluded)."""
+    """Return ``value`` as an int; ValueError unless it is an integer >= minimum (no bools)."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name}={value!r}: expected an integer >= {minimum}")
     return int(value)

@@ -59,7 +59,8 @@ def weighted_draws(vae, x, k, seed=None, observed=None):
 
     "log_w" (batch, k): log p(x, z) - log q(z | x); "decoded": the decoder's output for the
     k * batch codes, row s * batch + i for sample s of example i (means via
-    :func:`vae.losses.decoded_mean`; not computed here, so scoring pays only for the weights). x: (batch, *data_shape) float32; seed: an int or a
+    :func:`vae.losses.decoded_mean`; not computed here, so scoring pays only for the
+    weights). x: (batch, *data_shape) float32; seed: an int or a
     keras.random.SeedGenerator. observed: optional booleans like x, for incomplete x and a
     :class:`vae.models.MaskedVAE`; then z ~ q(z | x_obs) and log p(x_obs, z) replaces
     log p(x, z). The decoder sees batch * k codes at once, so keep batch * k moderate.

@@ -181,10 +181,11 @@ class MaskedVAE(VAE):
     encoder: (h, w, 2c) = :func:`vae.layers.masked_input` -> [z_mean, z_log_var]; the
     decoder is an ordinary one, z -> (h, w, c). In training every image is hidden by a
     random :class:`vae.layers.RandomMask` (one rectangle with probability ``block_rate``,
-    else pixels at random, up to ``max_rate``; ``spill`` as there) and the loss is the negative ELBO of the *complete* image, so the encoder
-    learns to infer z from what is left (the amortised inference of Mattei & Frellsen's
-    MIWAE and Ma et al.'s partial VAE, here with complete training data). Outside
-    training ``call(x)`` treats x as complete, so ``evaluate`` gives the ordinary ELBO.
+    else pixels at random, up to ``max_rate``; ``spill`` as there) and the loss is the
+    negative ELBO of the *complete* image, so the encoder learns to infer z from what is
+    left (the amortised inference of Mattei & Frellsen's MIWAE and Ma et al.'s partial
+    VAE, here with complete training data). Outside training ``call(x)`` treats x as
+    complete, so ``evaluate`` gives the ordinary ELBO.
     """
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, sigma=None,
