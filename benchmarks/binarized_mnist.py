@@ -11,8 +11,9 @@ Lower NLL is better. Target for the conv VAE: <= 86 nats, trained on this machin
 
 import keras
 
-from common import Timer, arg_parser, met, report, run_header
-from vae import data, evaluate, models, nets
+from vae import data, evaluate, models
+
+from common import Timer, adam_cosine, arg_parser, met, report, run_header
 
 TARGET_CONV = 86.0
 # Static binarization, test NLL in nats, as quoted in the project's issue 6.
@@ -22,28 +23,22 @@ LITERATURE = [("MLP VAE", 89.9), ("IWAE, k = 50", 87.1), ("VampPrior", 85.57)]
 def build(kind, latent_dim):
     """An MLP or a convolutional VAE with a Bernoulli decoder for (28, 28, 1) binary images."""
     if kind == "mlp":
-        encoder = nets.dense_encoder((28, 28, 1), latent_dim, hidden=(500, 500))
-        decoder = nets.dense_decoder(latent_dim, (28, 28, 1), hidden=(500, 500))
-    elif kind == "conv":
-        encoder = nets.conv_encoder((28, 28, 1), latent_dim, filters=(32, 64), kind="strided")
-        decoder = nets.conv_decoder(latent_dim, (28, 28, 1), filters=(64, 32),
-                                    kind="transpose", likelihood="bernoulli")
-    else:
-        raise ValueError(f"kind={kind!r}: expected 'mlp' or 'conv'")
-    return models.VAE(encoder, decoder, likelihood="bernoulli")
+        return models.dense_vae(latent_dim, hidden=(500, 500))
+    if kind == "conv":
+        return models.conv_vae(latent_dim, filters=(32, 64), encoder_kind="strided",
+                               decoder_kind="transpose", likelihood="bernoulli")
+    raise ValueError(f"kind={kind!r}: expected 'mlp' or 'conv'")
 
 
 def train_and_score(kind, x, x_test, args):
     """Train one model, score the test set; return a dict of measured numbers."""
     keras.utils.set_random_seed(args.seed)
     vae = build(kind, args.latent_dim)
-    steps = args.epochs * -(-len(x) // args.batch_size)
-    vae.compile(optimizer=keras.optimizers.Adam(
-        keras.optimizers.schedules.CosineDecay(args.lr, steps)))
+    vae.compile(optimizer=adam_cosine(args.lr, len(x), args.batch_size, args.epochs))
     with Timer() as train:
         vae.fit(x, epochs=args.epochs, batch_size=args.batch_size, verbose=2)
     with Timer() as score:
-        scores = evaluate.evaluate(vae, x_test, k=args.k, batch_size=args.eval_batch,
+        scores = evaluate.scores(vae, x_test, k=args.k, batch_size=args.eval_batch,
                                    chunk=args.chunk, seed=args.seed, progress=True)
     return {"elbo": -scores["elbo"].mean(), "nll": -scores["log_likelihood"].mean(),
             "train_min": train.seconds / 60, "eval_min": score.seconds / 60}

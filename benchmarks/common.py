@@ -18,7 +18,6 @@ from pathlib import Path
 
 import keras
 
-
 README = Path(__file__).resolve().parent / "README.md"
 
 
@@ -82,6 +81,13 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+def adam_cosine(lr, n_examples, batch_size, epochs):
+    """Adam whose learning rate decays from ``lr`` to 0 along a cosine over the whole run
+    (epochs * ceil(n_examples / batch_size) steps)."""
+    steps = epochs * -(-n_examples // batch_size)
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(lr, steps))
 
 
 def met(value, target, lower_is_better=True):

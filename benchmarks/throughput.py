@@ -12,15 +12,16 @@ PyTorch is an optional benchmark dependency: ``pip install -r benchmarks/require
 
 import numpy as np
 
-from common import Timer, arg_parser, met, report, run_header
 from vae import data, recipes
+
+from common import Timer, arg_parser, met, report, run_header
 
 TARGET_RATIO = 1.5
 
 
 def keras_epoch(x, batch_size, seed=0):
     """A function that trains the Keras model one epoch over x (n, 28, 28, 1)."""
-    vae = recipes.build_conv_vae(100, seed)
+    vae = recipes.build("conv_vae_mnist", seed)
     return lambda: vae.fit(x, epochs=1, batch_size=batch_size, verbose=0)
 
 

@@ -141,6 +141,7 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true", default=SMOKE,
                         help="tiny training (default: on when VAE_SMOKE=1)")
     args = parser.parse_args(argv)
+    plots.use_style()
     trained = functools.cache(functools.partial(recipes.load_or_train, seed=args.seed,
                                                 smoke=args.smoke))
     start = time.perf_counter()

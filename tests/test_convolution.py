@@ -16,7 +16,7 @@ def test_matches_keras_conv2d_transpose(strides, padding, kernel_size):
     layer = keras.layers.Conv2DTranspose(3, kernel_size, strides=strides, padding=padding,
                                          use_bias=False)
     expected = keras.ops.convert_to_numpy(layer(x))[0]
-    kernel = keras.ops.convert_to_numpy(layer.kernel)
+    (kernel,) = layer.get_weights()
     np.testing.assert_allclose(conv_transpose_2d(x[0], kernel, strides, padding), expected,
                                atol=1e-5)
 

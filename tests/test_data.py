@@ -4,6 +4,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
 from vae import data
 
@@ -20,15 +21,9 @@ def test_mnist_shapes_labels_and_ranges():
     assert np.bincount(yt).tolist() == MNIST_TEST_COUNTS
 
 
-def test_fashion_mnist_shapes_and_balanced_labels():
-    (x, y), (xt, yt) = data.load_fashion_mnist()
-    assert x.shape == (60000, 28, 28) and xt.shape == (10000, 28, 28)
-    assert np.bincount(y).tolist() == [6000] * 10 and np.bincount(yt).tolist() == [1000] * 10
-
-
 def test_binarized_mnist_splits_are_binary():
     train, valid, test = data.load_binarized_mnist()
-    assert train.shape == (50000, 784) and valid.shape == (10000, 784) and test.shape == (10000, 784)
+    assert (train.shape, valid.shape, test.shape) == ((50000, 784), (10000, 784), (10000, 784))
     assert set(np.unique(test)) == {0, 1}
     assert 0.12 < train.mean() < 0.14  # the README's "about 0.131"
 
@@ -51,21 +46,30 @@ def test_household_power_has_the_1417_complete_days():
     assert 0.12 < days.x.min() and days.x.max() < 6.6
 
 
+def test_frey_split_holds_out_the_last_frames_so_no_neighbour_frame_leaks():
+    train, held_out = data.frey_split()
+    faces = data.as_images(data.load_frey_faces())
+    assert train.shape == (1769, 28, 20, 1) and held_out.shape == (196, 28, 20, 1)
+    np.testing.assert_array_equal(np.concatenate([train, held_out]), faces)
+
+    def median_frame_gap(train_frames, held_frames):
+        """Median distance in frames from each held-out face to its nearest training face."""
+        flat = faces.reshape(len(faces), -1)
+        nearest = cKDTree(flat[train_frames]).query(flat[held_frames])[1]
+        return np.median(np.abs(train_frames[nearest] - held_frames))
+
+    frames = np.arange(len(faces))
+    shuffled = np.random.default_rng(0).permutation(frames)
+    assert median_frame_gap(np.sort(shuffled[196:]), shuffled[:196]) <= 5   # a random split leaks
+    assert median_frame_gap(frames[:1769], frames[1769:]) > 50
+
+
 def test_as_images_scales_and_adds_a_channel():
     images = data.as_images(np.array([[[0, 255]]], dtype=np.uint8))
     assert images.shape == (1, 1, 2, 1) and images.dtype == np.float32
     assert images.max() == 1.0
     with pytest.raises(ValueError, match="x"):
         data.as_images(np.zeros((2, 784)))
-
-
-def test_circular_encoding_puts_december_next_to_january():
-    codes = data.circular_encoding(np.arange(1, 13), period=12)
-    dist = lambda a, b: np.linalg.norm(codes[a - 1] - codes[b - 1])
-    assert dist(12, 1) == pytest.approx(dist(1, 2)) and dist(12, 1) < dist(12, 6)
-    np.testing.assert_allclose(np.linalg.norm(codes, axis=1), 1, rtol=1e-6)
-    with pytest.raises(ValueError, match="period"):
-        data.circular_encoding([1], period=0)
 
 
 # ---------------------------------------------------------------- errors
@@ -82,17 +86,23 @@ def empty_cache(tmp_path, monkeypatch):
 def test_corrupted_copy_raises_checksum_error_and_is_not_parsed(empty_cache, monkeypatch):
     mirror = empty_cache / "mirror"
     (mirror / "mnist").mkdir(parents=True)
-    original = data.get_path(NAME).read_bytes()
+    for name in data.FILES:
+        if name.startswith("mnist/"):
+            (mirror / name).write_bytes(data.get_path(name).read_bytes())
+    original = (mirror / NAME).read_bytes()
     (mirror / NAME).write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
     monkeypatch.setenv("VAE_DATA_DIR", str(mirror))
     with pytest.raises(data.ChecksumError, match="SHA-256"):
         data.get_path(NAME)
-    (mirror / NAME).write_bytes(b"")  # an empty (truncated) file: same error
     parsed = []
-    monkeypatch.setattr(data, "read_idx", parsed.append)
-    with pytest.raises(data.ChecksumError):
-        data.read_idx(data.get_path(NAME))
-    assert parsed == []
+    read_idx = data.read_idx
+    monkeypatch.setattr(data, "read_idx", lambda path: parsed.append(path) or read_idx(path))
+    for corrupt in (original[:-1] + bytes([original[-1] ^ 1]), b""):  # flipped bit, truncated
+        (mirror / NAME).write_bytes(corrupt)
+        parsed.clear()
+        with pytest.raises(data.ChecksumError):
+            data.load_mnist()
+        assert len(parsed) == 3 and mirror / NAME not in parsed   # the intact files were read
 
 
 def test_missing_data_directory_is_a_clear_error(empty_cache, monkeypatch):

@@ -58,7 +58,7 @@ def _ppca(sigma=0.5, mean_shift=0.0, log_var_shift=0.0, likelihood="gaussian"):
     ("gaussian", 0.5), ("gaussian_learned", 0.5), ("mse", math.sqrt(0.5))])
 def test_exact_posterior_gives_zero_gap(likelihood, sigma):
     vae, exact, x = _ppca(sigma=sigma, likelihood=likelihood)
-    scores = evaluate.evaluate(vae, x, k=5, batch_size=7, chunk=2)
+    scores = evaluate.scores(vae, x, k=5, batch_size=7, chunk=2)
     assert scores["elbo"].shape == scores["log_likelihood"].shape == (len(x),)
     np.testing.assert_allclose(scores["elbo"], exact, atol=2e-3)
     np.testing.assert_allclose(scores["log_likelihood"], exact, atol=2e-3)
@@ -90,7 +90,7 @@ def test_bernoulli_iw_bound_matches_numerical_integration():
     log_px_z = (x * logits - np.logaddexp(0, logits)).sum(-1)      # (grid, n)
     exact = special.logsumexp(log_px_z + stats.norm.logpdf(grid)[:, None], axis=0) \
         + math.log(grid[1] - grid[0])
-    scores = evaluate.evaluate(vae, x, k=2000, chunk=500)
+    scores = evaluate.scores(vae, x, k=2000, chunk=500)
     np.testing.assert_allclose(scores["log_likelihood"], exact, atol=0.03)
     assert np.all(scores["elbo"] < exact)
 

@@ -1,11 +1,17 @@
-"""Imputation: observed pixels never change, the k-NN maths, bad masks -> ValueError."""
+"""Imputation: observed pixels never change, the k-NN maths, bad ``observed`` -> ValueError."""
 
 import numpy as np
 import pytest
 
 from vae import conditional, data, impute, models, nets
-from vae.impute import (conditional_impute, knn_impute, masked_vae_impute, mean_fill,
-                        observed_distances, vae_impute)
+from vae.impute import (
+    conditional_impute,
+    knn_impute,
+    masked_vae_impute,
+    mean_fill,
+    observed_distances,
+    vae_impute,
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +34,8 @@ def _masked_vae():
 
 def _inpainter(condition_dim=2 * 784):
     return conditional.ConditionalVAE(
-        conditional.dense_conditional_encoder((28, 28, 1), condition_dim, 2, hidden=(16,)),
-        conditional.dense_conditional_decoder(2, condition_dim, (28, 28, 1), hidden=(16,)),
+        nets.dense_conditional_encoder((28, 28, 1), condition_dim, 2, hidden=(16,)),
+        nets.dense_conditional_decoder(2, condition_dim, (28, 28, 1), hidden=(16,)),
         seed=0)
 
 
@@ -77,7 +83,7 @@ def test_knn_with_two_neighbours_uses_softmax_of_minus_distance():
     (np.ones((20, 28, 28), bool), "shape"),
     (np.zeros((20, 28, 28, 1), bool), "at least one"),
 ])
-def test_bad_masks_are_value_errors(mnist, mask, match):
+def test_bad_observed_arrays_are_value_errors(mnist, mask, match):
     x_train, x, _ = mnist
     for imputer in (lambda: mean_fill(x, mask, x_train), lambda: knn_impute(x, mask, x_train),
                     lambda: vae_impute(_vae(), x, mask),
@@ -91,6 +97,9 @@ def test_bad_k_and_n_iter_are_value_errors(mnist):
     x_train, x, mask = mnist
     with pytest.raises(ValueError, match="k="):
         knn_impute(x, mask, x_train, k=0)
+    with pytest.raises(ValueError, match="k=501"):
+        knn_impute(x, mask, x_train, k=501)
+    assert knn_impute(x, mask, x_train, k=np.int64(3)).shape == x.shape   # NumPy ints are ints
     with pytest.raises(ValueError, match="n_iter"):
         vae_impute(_vae(), x, mask, n_iter=0)
     with pytest.raises(ValueError, match="n_samples"):
@@ -107,7 +116,7 @@ def test_conditional_fill_depends_on_what_is_seen_and_samples_differ(mnist):
     _, x, mask = mnist
     model = _inpainter()
     a = conditional_impute(model, x[:1], mask[:1])
-    b = conditional_impute(model, x[:1], mask[:1] & impute.half_mask((1, 28, 28, 1), "bottom"))
+    b = conditional_impute(model, x[:1], mask[:1] & impute.hide_half((1, 28, 28, 1), "bottom"))
     assert not np.allclose(a[~mask[:1]], b[~mask[:1]])      # seeing less changes the fill
     draws = [conditional_impute(model, x[:2], mask[:2], sample=True, seed=s) for s in (0, 1)]
     assert not np.allclose(draws[0], draws[1])
@@ -132,10 +141,10 @@ def _faces(n=6):
     return np.random.default_rng(0).uniform(size=(n, 28, 20, 1)).astype("float32")
 
 
-@pytest.mark.parametrize("hide", ["right", "left", "bottom", "top"])
-def test_half_masks_keep_observed_pixels_even_with_nan_holes(frey_vae, hide):
+@pytest.mark.parametrize("side", ["right", "left", "bottom", "top"])
+def test_hidden_halves_keep_observed_pixels_even_with_nan_holes(frey_vae, side):
     x = _faces()
-    mask = impute.half_mask(x.shape, hide)
+    mask = impute.hide_half(x.shape, side)
     assert mask.mean() == 0.5
     filled = vae_impute(frey_vae, np.where(mask, x, np.nan), mask, n_iter=3)
     assert filled.shape == x.shape and np.isfinite(filled).all()
@@ -145,7 +154,7 @@ def test_half_masks_keep_observed_pixels_even_with_nan_holes(frey_vae, hide):
 
 def test_imputation_fills_missing_pixels_with_decoder_means(frey_vae):
     x = _faces()
-    mask = impute.half_mask(x.shape, "bottom")
+    mask = impute.hide_half(x.shape, "bottom")
     filled = vae_impute(frey_vae, x, mask, n_iter=2)
     decoded = frey_vae.decode(frey_vae.encode(filled)[0])
     again = vae_impute(frey_vae, x, mask, n_iter=1, fill=filled)   # one more step
@@ -154,7 +163,7 @@ def test_imputation_fills_missing_pixels_with_decoder_means(frey_vae):
 
 def test_default_fill_is_the_mean_observed_value():
     x = _faces(2)
-    mask = impute.half_mask(x.shape, "right")
+    mask = impute.hide_half(x.shape, "right")
 
     class Identity:                      # encode -> decode returns its input
         def encode(self, x, batch_size=None):
@@ -170,9 +179,9 @@ def test_default_fill_is_the_mean_observed_value():
 def test_bad_fill_side_and_scoring_arguments_raise(frey_vae):
     x = _faces()
     with pytest.raises(ValueError, match="fill"):
-        vae_impute(frey_vae, x, impute.half_mask(x.shape), fill=np.zeros((3, 28)))
-    with pytest.raises(ValueError, match="hide"):
-        impute.half_mask(x.shape, "middle")
+        vae_impute(frey_vae, x, impute.hide_half(x.shape), fill=np.zeros((3, 28)))
+    with pytest.raises(ValueError, match="side"):
+        impute.hide_half(x.shape, "middle")
     with pytest.raises(ValueError, match="no missing"):
         impute.masked_rmse(x, x, np.ones(x.shape, bool))
 
@@ -180,7 +189,7 @@ def test_bad_fill_side_and_scoring_arguments_raise(frey_vae):
 def test_masked_rmse_scores_only_missing_entries():
     x = np.zeros((1, 2, 2, 1))
     filled = np.array([[[[9.0], [3.0]], [[9.0], [4.0]]]])
-    mask = impute.half_mask(x.shape, "right")           # left column observed
+    mask = impute.hide_half(x.shape, "right")           # left column observed
     assert impute.masked_rmse(x, filled, mask) == pytest.approx(np.sqrt((9 + 16) / 2))
 
 

@@ -2,10 +2,9 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf  # reference autodiff for the gradient check (tests only)
 from keras import ops
-
-import pytest
 
 from vae.layers import RandomMask, Sampling, masked_input, reparameterize
 

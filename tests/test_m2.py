@@ -6,8 +6,8 @@ import pytest
 from scipy.special import log_softmax, softmax
 
 from vae import data
-from vae.conditional import dense_conditional_decoder, dense_conditional_encoder
-from vae.m2 import M2, MixedBatches, dense_classifier
+from vae.m2 import M2, MixedBatches
+from vae.nets import dense_classifier, dense_conditional_decoder, dense_conditional_encoder
 
 K, D, LATENT = 3, 4, 2
 
@@ -64,6 +64,7 @@ def test_unlabelled_rows_are_decoded_with_every_label_in_turn():
                                rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_fit_on_mixed_batches_of_real_mnist_and_save_load(tmp_path):
     (x, y), _ = data.load_mnist()
     x = data.as_images(x[:600])

@@ -41,20 +41,22 @@ def test_frey_mlp_is_kingmas_model():
     enc, dec = nets.frey_mlp(latent_dim=2, hidden=200)
     assert _shapes(enc) == [(2,), (2,)]
     assert _shapes(dec) == [(28, 20, 1), (28, 20, 1)]
-    hidden = [l for l in enc.layers if isinstance(l, layers.Dense) and l.units == 200]
+    hidden = [layer for layer in enc.layers
+              if isinstance(layer, layers.Dense) and layer.units == 200]
     assert len(hidden) == 1 and hidden[0].activation.__name__ == "tanh"
 
 
 def test_seed_decoder_layer_types():
     dec = nets.conv_decoder(100, (28, 28, 1), kind="upsample")
-    types = [type(l).__name__ for l in dec.layers[1:]]
+    types = [type(layer).__name__ for layer in dec.layers[1:]]
     assert types == ["Dense", "Reshape", "Conv2DTranspose", "UpSampling2D",
                      "Conv2DTranspose", "UpSampling2D", "Conv2DTranspose"]
     assert dec.layers[1].units == 7 * 7 * 32
-    assert [l.filters for l in dec.layers if isinstance(l, layers.Conv2DTranspose)] == [32, 16, 1]
+    transposed = [layer for layer in dec.layers if isinstance(layer, layers.Conv2DTranspose)]
+    assert [layer.filters for layer in transposed] == [32, 16, 1]
     assert dec.layers[-1].activation.__name__ == "sigmoid"
     enc = nets.conv_encoder((28, 28, 1), 100)
-    assert [type(l).__name__ for l in enc.layers[1:5]] == [
+    assert [type(layer).__name__ for layer in enc.layers[1:5]] == [
         "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D"]
 
 

@@ -24,10 +24,6 @@ def _code_lines(cells):
             if line.strip() and not line.strip().startswith("#")}
 
 
-def test_there_are_notebooks():
-    assert NOTEBOOKS, "expected notebooks/*.ipynb"
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebook_follows_the_house_rules(path):
     nb = nbformat.read(path, as_version=4)

@@ -13,6 +13,7 @@ def keras_home(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_load_or_train_caches_under_keras_home_and_reloads(keras_home, monkeypatch):
     model, history = recipes.load_or_train("vae_frey_2d", epochs=2, smoke=True, progress=False)
     path = keras_home / "vae-course-models" / "vae_frey_2d-seed0-2ep-smoke.keras"
@@ -32,6 +33,7 @@ def test_load_or_train_caches_under_keras_home_and_reloads(keras_home, monkeypat
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_same_seed_same_weights_other_seed_differs(keras_home):
     runs = [recipes.train("vae_frey_2d", seed=s, epochs=1, smoke=True, progress=False)[0]
             for s in (0, 0, 1)]

@@ -1,23 +1,25 @@
 """vae: the small library every notebook of the course imports.
 
 Modules (one concept each):
-    config  - the smoke-mode switch (``VAE_SMOKE``)
-    data    - offline-first loaders for the real data sets (checksummed)
-    layers  - the ``Sampling`` layer (reparameterization trick), ``RandomMask`` for training
-              with missing pixels
-    losses  - KL divergences and negative log-likelihoods, one value per example
-    nets    - encoder / decoder builders (dense, convolutional, Kingma's Frey MLP)
-    models  - ``Autoencoder``, ``VAE`` and the mask-aware ``MaskedVAE`` (``call()`` +
-              ``compute_loss()``)
-    conditional - ``ConditionalVAE`` (condition on encoder input and on z)
-    m2      - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
-    impute  - mean fill, k-NN and VAE imputation of missing pixels (encode-decode
-              iteration, and importance sampling with a ``MaskedVAE``)
-    evaluate - test scores: the ELBO and the importance-weighted log-likelihood
-    plots   - every figure of the course, in one style
-    latent  - walking the latent space: lerp/slerp, per-class means, inverse-CDF grids
+    config      - the course's environment switches (``VAE_SMOKE``) and Keras' folder
+    checks      - argument checks: bad input -> ValueError naming the argument
+    data        - offline-first loaders for the real data sets (checksummed), the Frey split
+    layers      - the ``Sampling`` layer (reparameterization trick), ``RandomMask`` for
+                  training with missing pixels
+    losses      - KL divergences and negative log-likelihoods, one value per example
+    nets        - every network: dense, convolutional, conditional, Kingma's Frey MLP,
+                  the M2 classifier
+    models      - ``Autoencoder``, ``VAE`` and the mask-aware ``MaskedVAE`` (``call()`` +
+                  ``compute_loss()``), and their builders
+    conditional - ``ConditionalVAE`` (condition on encoder input and on z), circular features
+    m2          - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
+    impute      - mean fill, k-NN and VAE imputation of missing pixels
+    evaluate    - test scores: the ELBO and the importance-weighted log-likelihood
+    latent      - points, paths and grids in a latent space: lerp/slerp, class means,
+                  grids of codes, the empty regions of a 2-D code space
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
-    gaps    - grids of 2-D codes and the empty regions between codes
+    plots       - every figure of the course, in one style
+    recipes     - the course's standard trained models, built, trained and cached
 """
 
 from vae.config import SMOKE

@@ -6,50 +6,16 @@ else is the VAE of :mod:`vae.models`: the same loss (reconstruction NLL + beta *
 nats per example), the same metrics and ``.keras`` serialization.
 
 Data format: the model's input is the list ``[x, c]`` with x (batch, *data_shape) and
-c (batch, condition_dim) float32, e.g. ``cvae.fit([x, c], epochs=...)``.
+c (batch, condition_dim) float32, e.g. ``cvae.fit([x, c], epochs=...)``. The networks
+come from :func:`vae.nets.dense_conditional_encoder` / :func:`vae.nets.dense_conditional_decoder`;
+:func:`circular_encoding` turns cyclic conditions (month, weekday) into features.
 """
 
 import keras
-from keras import layers
+import numpy as np
 
-from vae import checks, nets
+from vae import checks
 from vae.models import VAE
-
-
-def _concat_flat(inputs):
-    """Flatten each input past the batch axis and concatenate -> (batch, sum of sizes)."""
-    return layers.Concatenate()([layers.Flatten()(t) for t in inputs])
-
-
-def dense_conditional_encoder(input_shape, condition_dim, latent_dim, hidden=(512,),
-                              activation="relu", name="encoder"):
-    """[x (batch, *input_shape), c (batch, condition_dim)] -> [z_mean, z_log_var].
-
-    Flattens x, appends c and applies :func:`vae.nets.dense_encoder`'s MLP to the result.
-    """
-    checks.positive_int("condition_dim", condition_dim)
-    x = keras.Input(shape=tuple(input_shape), name="x")
-    c = keras.Input(shape=(condition_dim,), name="c")
-    size = _concat_flat([x, c]).shape[-1]
-    mlp = nets.dense_encoder((size,), latent_dim, hidden, activation, name=f"{name}_mlp")
-    return keras.Model([x, c], mlp(_concat_flat([x, c])), name=name)
-
-
-def dense_conditional_decoder(latent_dim, condition_dim, output_shape, hidden=(512,),
-                              activation="relu", likelihood="bernoulli",
-                              mean_activation="sigmoid", name="decoder"):
-    """[z (batch, latent_dim), c (batch, condition_dim)] -> output(s) (batch, *output_shape).
-
-    Applies :func:`vae.nets.dense_decoder` to the concatenation [z, c]; the outputs are
-    what ``likelihood`` needs (see :mod:`vae.losses`).
-    """
-    checks.positive_int("latent_dim", latent_dim)
-    checks.positive_int("condition_dim", condition_dim)
-    z = keras.Input(shape=(latent_dim,), name="z")
-    c = keras.Input(shape=(condition_dim,), name="c")
-    mlp = nets.dense_decoder(latent_dim + condition_dim, output_shape, hidden, activation,
-                             likelihood, mean_activation, name=f"{name}_mlp")
-    return keras.Model([z, c], mlp(_concat_flat([z, c])), name=name)
 
 
 @keras.saving.register_keras_serializable(package="vae")
@@ -92,3 +58,14 @@ class ConditionalVAE(VAE):
             raise ValueError(f"c: expected (n, {self.condition_dim}) conditions, got {c.shape}")
         z = keras.random.normal((len(c), self.latent_dim), seed=seed)
         return self.decode([keras.ops.convert_to_numpy(z), c])
+
+
+def circular_encoding(k, period):
+    """Encode integers on a circle: (n,) -> (n, 2) float32 [cos, sin](2*pi*k/period).
+
+    Values that are close around the cycle get close codes: month 12 sits next to month 1
+    (period 12), Sunday next to Monday (period 7).
+    """
+    checks.positive("period", period)
+    angle = 2 * np.pi * np.asarray(k, dtype=np.float64) / period
+    return np.stack([np.cos(angle), np.sin(angle)], axis=-1).astype(np.float32)

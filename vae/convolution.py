@@ -24,8 +24,7 @@ def conv_transpose_2d(x, kernel, strides=1, padding="valid"):
         raise ValueError(f"x, kernel: expected (h, w, c_in) and (kh, kw, c_out, c_in), "
                          f"got {x.shape} and {kernel.shape}")
     checks.positive_int("strides", strides)
-    if padding not in ("valid", "same"):
-        raise ValueError(f"padding={padding!r}: expected 'valid' or 'same'")
+    checks.one_of("padding", padding, ("valid", "same"))
     (h, w, _), (kh, kw, c_out, _) = x.shape, kernel.shape
     out = np.zeros(((h - 1) * strides + max(kh, strides),
                     (w - 1) * strides + max(kw, strides), c_out))

@@ -27,7 +27,6 @@ from vae.config import env_flag, keras_home
 
 CACHE_SUBDIR = "vae-course"
 _MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
-_FASHION_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 _LAROCHELLE_URL = "http://www.cs.toronto.edu/~larocheh/public/datasets/binarized_mnist/"
 _UCI_POWER_ZIP = "smart-meter/household_power_consumption.zip"
 
@@ -48,18 +47,6 @@ FILES = {
     "mnist/t10k-labels-idx1-ubyte.gz": (
         _MNIST_URL + "t10k-labels-idx1-ubyte.gz",
         "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
-    "fashion-mnist/train-images-idx3-ubyte.gz": (
-        _FASHION_URL + "train-images-idx3-ubyte.gz",
-        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-    "fashion-mnist/train-labels-idx1-ubyte.gz": (
-        _FASHION_URL + "train-labels-idx1-ubyte.gz",
-        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-    "fashion-mnist/t10k-images-idx3-ubyte.gz": (
-        _FASHION_URL + "t10k-images-idx3-ubyte.gz",
-        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-    "fashion-mnist/t10k-labels-idx1-ubyte.gz": (
-        _FASHION_URL + "t10k-labels-idx1-ubyte.gz",
-        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
     "binarized_mnist/binarized_mnist_train.amat": (
         _LAROCHELLE_URL + "binarized_mnist_train.amat",
         "ad693b29f94c14277b095f5238ddefbbdaaae0939789dd2f4f0205278cee3e4d"),
@@ -140,7 +127,7 @@ def data_dir():
 
 
 def cache_dir():
-    """Where downloaded files live: ``$KERAS_HOME/datasets/vae-course`` (``~/.keras`` by default)."""
+    """Where downloaded files live: ``$KERAS_HOME/datasets/vae-course`` (``~/.keras`` default)."""
     return keras_home() / "datasets" / CACHE_SUBDIR
 
 
@@ -200,25 +187,16 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def _load_idx_set(folder):
-    files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
-    x_train, y_train, x_test, y_test = (read_idx(get_path(f"{folder}/{f}")) for f in files)
-    return (x_train, y_train), (x_test, y_test)
-
-
 def load_mnist():
     """MNIST as ``((x_train, y_train), (x_test, y_test))``.
 
     x: (60000, 28, 28) / (10000, 28, 28) uint8 in [0, 255]; y: (60000,) / (10000,) uint8 in 0..9.
     Same arrays, in the same order, as ``keras.datasets.mnist.load_data()``.
     """
-    return _load_idx_set("mnist")
-
-
-def load_fashion_mnist():
-    """Fashion-MNIST, same shapes and dtypes as :func:`load_mnist` (10 clothing classes)."""
-    return _load_idx_set("fashion-mnist")
+    files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    x_train, y_train, x_test, y_test = (read_idx(get_path(f"mnist/{f}")) for f in files)
+    return (x_train, y_train), (x_test, y_test)
 
 
 def read_amat(path):
@@ -247,6 +225,24 @@ def load_frey_faces():
 
     ff = loadmat(get_path("frey_rawface.mat"))["ff"]  # (560, 1965), one face per column
     return np.ascontiguousarray(ff.T.reshape(-1, 28, 20))
+
+
+FREY_HELD_OUT = 0.1
+"""The fraction of Frey-face frames, at the end of the video, that :func:`frey_split` holds out."""
+
+
+def frey_split():
+    """The course's one Frey-face split: (train, held_out) images in [0, 1].
+
+    Returns float32 (1769, 28, 20, 1) and (196, 28, 20, 1). The faces are consecutive
+    frames of one video, so a random split would leave near-copies of every held-out face
+    (its neighbouring frames) in the training set: the nearest training face of a held-out
+    one would be a few frames away. The last ``FREY_HELD_OUT`` of the frames are held out
+    instead (tests/test_data.py measures both).
+    """
+    faces = as_images(load_frey_faces())
+    n_train = len(faces) - int(round(FREY_HELD_OUT * len(faces)))
+    return faces[:n_train], faces[n_train:]
 
 
 def as_images(x, dtype="float32"):
@@ -356,13 +352,3 @@ def load_household_power():
         hourly = hourly_from_uci_zip(get_path(_UCI_POWER_ZIP))
     return daily_profiles(*hourly)
 
-
-def circular_encoding(k, period):
-    """Encode integers on a circle: (n,) -> (n, 2) float32 [cos, sin](2*pi*k/period).
-
-    Month 12 and month 1 (period 12) end up next to each other.
-    """
-    if period <= 0:
-        raise ValueError(f"period: expected a positive number, got {period}")
-    angle = 2 * np.pi * np.asarray(k, dtype=np.float64) / period
-    return np.stack([np.cos(angle), np.sin(angle)], axis=-1).astype(np.float32)

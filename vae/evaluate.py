@@ -5,7 +5,7 @@ For one example x, draw k codes z_i ~ q(z | x) and form the log importance weigh
     log w_i = log p(x | z_i) + log p(z_i) - log q(z_i | x),    p(z) = N(0, I).
 
 Their mean is a Monte-Carlo estimate of the ELBO; ``log (1/k) sum_i w_i`` (a logsumexp)
-is the importance-weighted bound of Burda et al. (2016). Both lie below log p(x) in
+is the importance-weighted bound of Burda et al. (ICLR 2016). Both lie below log p(x) in
 expectation; the bound rises with k and reaches log p(x) as k -> infinity. With the exact
 posterior as q every w_i equals p(x), so both are exact for any k.
 
@@ -22,6 +22,7 @@ import math
 import keras
 import numpy as np
 from keras import ops
+from scipy.special import logsumexp
 from tqdm.auto import tqdm
 
 from vae import checks, losses, models
@@ -31,8 +32,7 @@ LOG_2PI = math.log(2 * math.pi)
 
 def _check_inputs(vae, x):
     """Return x as float32 NumPy after checking it fits ``vae``'s encoder."""
-    if not isinstance(vae, models.VAE):
-        raise ValueError(f"vae: expected a vae.models.VAE, got {type(vae).__name__}")
+    checks.instance("vae", vae, models.VAE)
     x = np.asarray(x, dtype="float32")
     expected = tuple(vae.decoder.outputs[0].shape[1:])
     if x.ndim < 2 or x.shape[1:] != expected or len(x) == 0:
@@ -65,7 +65,10 @@ def weighted_draws(vae, x, k, seed=None, observed=None):
     :class:`vae.models.MaskedVAE`; then z ~ q(z | x_obs) and log p(x_obs, z) replaces
     log p(x, z). The decoder sees batch * k codes at once, so keep batch * k moderate.
     """
-    z_mean, z_log_var = vae.posterior(x, observed)
+    if observed is None:
+        z_mean, z_log_var = vae.encoder(x)
+    else:
+        z_mean, z_log_var = checks.instance("vae", vae, models.MaskedVAE).posterior(x, observed)
     batch, latent_dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
     eps = keras.random.normal((k, batch, latent_dim), seed=seed)
     z = z_mean + ops.exp(0.5 * z_log_var) * eps                        # (k, batch, latent)
@@ -106,10 +109,13 @@ def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progres
 
 
 def iw_bound_from_log_weights(log_w):
-    """log (1/k) sum_i w_i per example from log weights (n, k) -> NumPy (n,)."""
-    log_w = ops.convert_to_tensor(np.asarray(log_w, dtype="float64"))
-    k = ops.shape(log_w)[-1]
-    return ops.convert_to_numpy(ops.logsumexp(log_w, axis=-1)) - math.log(k)
+    """log (1/k) sum_i w_i per example from log weights (n, k) -> NumPy (n,), in float64.
+
+    The weights are NumPy already, so SciPy does this (``keras.ops`` would round float64
+    to float32 on backends such as JAX).
+    """
+    log_w = np.asarray(log_w, dtype="float64")
+    return logsumexp(log_w, axis=-1) - math.log(log_w.shape[-1])
 
 
 def elbo(vae, x, k=1, **kwargs):
@@ -128,7 +134,7 @@ def iw_bound(vae, x, k=1000, **kwargs):
     return iw_bound_from_log_weights(importance_log_weights(vae, x, k, **kwargs))
 
 
-def evaluate(vae, x, k=1000, **kwargs):
+def scores(vae, x, k=1000, **kwargs):
     """Both scores from the same k draws: {"elbo": (n,), "log_likelihood": (n,)} NumPy.
 
     "log_likelihood" is the importance-weighted bound with k samples; average over

@@ -55,10 +55,8 @@ class RandomMask(keras.layers.Layer):
 
     def __init__(self, max_rate=0.9, block_rate=0.5, spill=0.25, seed=None, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("max_rate", max_rate), ("block_rate", block_rate)):
-            if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise ValueError(f"{name}={value!r}: expected a number in [0, 1]")
-        self.max_rate, self.block_rate = float(max_rate), float(block_rate)
+        self.max_rate = checks.fraction("max_rate", max_rate)
+        self.block_rate = checks.fraction("block_rate", block_rate)
         self.spill = checks.non_negative("spill", spill)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)

@@ -9,10 +9,10 @@ uniform prior p(y) = 1/K and p(z) = N(0, I), per example (nats):
 - classifier:  CE(x, y) = -log q(y | x) on the labelled examples.
 
 loss = lambda_l * mean_labelled L + mean_unlabelled U + alpha * mean_labelled CE
-(Kingma's alpha; the seed calls it beta). Kingma et al. sum L over the n_l labelled and U
-over the n_u unlabelled examples of the data set; per batch that is lambda_l = n_l / n_u
-(``labelled_weight``). The default lambda_l = 1 gives the 100 labelled images as much
-weight as all the unlabelled ones, which lets the decoder memorise them.
+(Kingma's alpha; the Generative Models slides call it beta). Kingma et al. sum L over the
+n_l labelled and U over the n_u unlabelled examples of the data set; per batch that is
+lambda_l = n_l / n_u (``labelled_weight``). The default lambda_l = 1 gives the 100 labelled
+images as much weight as all the unlabelled ones, which lets the decoder memorise them.
 
 Data format: every batch is a dict with a labelled part and an unlabelled part,
 ``{"x_labelled": (n_l, *shape), "y_labelled": (n_l, K) one-hot, "x_unlabelled": (n_u, *shape)}``;
@@ -21,24 +21,13 @@ Data format: every batch is a dict with a labelled part and an unlabelled part,
 
 import math
 
-import numpy as np
 import keras
-from keras import layers, ops
+import numpy as np
+from keras import ops
 
 from vae import checks, losses
 from vae.conditional import ConditionalVAE
-from vae.models import _in_batches
-
-
-def dense_classifier(input_shape, n_classes, hidden=(512,), activation="relu",
-                     name="classifier"):
-    """MLP x (batch, *input_shape) -> class logits (batch, n_classes)."""
-    checks.positive_int("n_classes", n_classes)
-    x = keras.Input(shape=tuple(input_shape), name="x")
-    h = layers.Flatten()(x)
-    for units in checks.positive_ints("hidden", hidden):
-        h = layers.Dense(units, activation=activation)(h)
-    return keras.Model(x, layers.Dense(n_classes, name="logits")(h), name=name)
+from vae.models import in_batches
 
 
 class MixedBatches(keras.utils.PyDataset):
@@ -147,7 +136,7 @@ class M2(ConditionalVAE):
 
     def classify(self, x, batch_size=1024):
         """Class probabilities q(y | x) (n, K) of x (n, *shape), as NumPy."""
-        return _in_batches(lambda b: ops.softmax(self.classifier(b), axis=-1), x, batch_size)
+        return in_batches(lambda b: ops.softmax(self.classifier(b), axis=-1), x, batch_size)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha,

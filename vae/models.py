@@ -7,21 +7,24 @@ pixels (+ beta * KL summed over latent dims for the VAE), then the batch mean (n
 
 ``call(x)`` returns a dict: ``x_hat`` (the mean of p(x|z)), ``decoded`` (the raw decoder
 output the likelihood needs) and the codes (``z``; for the VAE also ``z_mean``, ``z_log_var``).
+Variants (:class:`MaskedVAE` here, ``ConditionalVAE`` and ``M2`` elsewhere) override
+``call`` rather than adding hooks to the VAE.
 """
 
-import numpy as np
 import keras
+import numpy as np
 from keras import ops
 
 from vae import checks, losses, nets
 from vae.layers import RandomMask, Sampling, masked_input
 
 
-def _in_batches(fn, x, batch_size):
-    """Apply ``fn`` (tensor -> tensor or tuple) to x in chunks; return NumPy array(s).
+def in_batches(fn, x, batch_size):
+    """Apply ``fn`` (tensor -> tensor or tuple of tensors) to x in chunks; return NumPy.
 
     x: one array, or a list of arrays with the same first dimension (e.g. ``[x, c]`` for
-    a conditional model); ``fn`` then gets the list of chunks.
+    a conditional model); ``fn`` then gets the list of chunks. Returns one array, or a
+    tuple of arrays when ``fn`` returns a tuple, each concatenated over the chunks.
     """
     single = not isinstance(x, (list, tuple))
     arrays = [np.asarray(a, dtype="float32") for a in ([x] if single else x)]
@@ -38,14 +41,17 @@ def _in_batches(fn, x, batch_size):
 class _EncoderDecoder(keras.Model):
     """What both models share: an encoder, a decoder and a likelihood for p(x | z)."""
 
+    NETWORKS = ("encoder", "decoder")
+    """The sub-models that ``get_config`` serializes (subclasses may add more)."""
+
     def __init__(self, encoder, decoder, likelihood="bernoulli", sigma=None, **kwargs):
         super().__init__(**kwargs)
-        if likelihood not in losses.LIKELIHOODS:
-            raise ValueError(f"likelihood={likelihood!r}: expected one of {losses.LIKELIHOODS}")
-        if likelihood == "gaussian" and not (isinstance(sigma, (int, float)) and sigma > 0):
-            raise ValueError(f"sigma={sigma!r}: likelihood 'gaussian' needs a fixed sigma > 0")
-        if likelihood != "gaussian" and sigma is not None:
-            raise ValueError(f"sigma={sigma!r}: only likelihood 'gaussian' takes a fixed sigma")
+        checks.one_of("likelihood", likelihood, losses.LIKELIHOODS)
+        if likelihood == "gaussian":
+            checks.positive("sigma", sigma, why="likelihood 'gaussian' needs a fixed sigma")
+        elif sigma is not None:
+            raise ValueError(f"sigma={sigma!r}: only likelihood 'gaussian' takes a fixed sigma "
+                             "(expected None)")
         n_out = len(decoder.outputs)
         if n_out != (2 if likelihood == "gaussian_learned" else 1):
             raise ValueError(
@@ -71,12 +77,14 @@ class _EncoderDecoder(keras.Model):
         decoded = self.decoder(z)
         return {"x_hat": losses.decoded_mean(self.likelihood, decoded), "decoded": decoded}
 
+    def encode(self, x, batch_size=1024):
+        """The encoder's output(s) for x (n, *data_shape), as NumPy: the code z (n, latent_dim)
+        of an autoencoder, or the posterior's (z_mean, z_log_var) of a VAE."""
+        return in_batches(self.encoder, x, batch_size)
+
     def decode(self, z, batch_size=1024):
         """Mean of p(x | z) for codes z (n, latent_dim) -> NumPy (n, *data_shape)."""
-        return _in_batches(lambda b: self._decode_outputs(b)["x_hat"], z, batch_size)
-
-    NETWORKS = ("encoder", "decoder")
-    """The sub-models that ``get_config`` serializes (subclasses may add more)."""
+        return in_batches(lambda b: self._decode_outputs(b)["x_hat"], z, batch_size)
 
     def get_config(self):
         return {**super().get_config(),
@@ -109,10 +117,6 @@ class Autoencoder(_EncoderDecoder):
         self.reconstruction_tracker.update_state(reconstruction)
         return ops.mean(reconstruction) + sum(self.losses)
 
-    def encode(self, x, batch_size=1024):
-        """Codes z (n, latent_dim) of images x (n, *data_shape), as NumPy."""
-        return _in_batches(self.encoder, x, batch_size)
-
 
 @keras.saving.register_keras_serializable(package="vae")
 class VAE(_EncoderDecoder):
@@ -135,23 +139,9 @@ class VAE(_EncoderDecoder):
         self.kl_tracker = keras.metrics.Mean(name="kl")
 
     def call(self, x, training=False):
-        z_mean, z_log_var = self.posterior(x, self._hide(x, training), training=training)
-        z = self.sampler([z_mean, z_log_var])
+        z_mean, z_log_var = self.encoder(x, training=training)   # q(z | x)
+        z = self.sampler([z_mean, z_log_var])                     # z ~ q(z | x), reparameterized
         return {"z_mean": z_mean, "z_log_var": z_log_var, "z": z, **self._decode_outputs(z)}
-
-    def _hide(self, x, training):
-        """The mask the encoder sees in ``call``: None (complete images) for a plain VAE."""
-        return None
-
-    def posterior(self, x, observed=None, training=False):
-        """[z_mean, z_log_var] of q(z | x), each (batch, latent_dim), as tensors.
-
-        observed must be None: this encoder needs complete inputs (see :class:`MaskedVAE`).
-        """
-        if observed is not None:
-            raise ValueError("observed: a VAE's encoder needs complete images (expected None); "
-                             "use a MaskedVAE for incomplete ones")
-        return self.encoder(x, training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         reconstruction = self._reconstruction(x, y, y_pred, sample_weight)
@@ -160,13 +150,9 @@ class VAE(_EncoderDecoder):
         self.kl_tracker.update_state(kl)
         return ops.mean(reconstruction + self.beta * kl) + sum(self.losses)
 
-    def encode(self, x, batch_size=1024):
-        """Posterior parameters (z_mean, z_log_var), each (n, latent_dim) NumPy, of x."""
-        return _in_batches(self.encoder, x, batch_size)
-
     def sample(self, n, seed=None):
         """Decode n draws z ~ N(0, I): NumPy (n, *data_shape) means of p(x | z)."""
-        checks.positive_int("n", n)
+        n = checks.positive_int("n", n)
         z = keras.random.normal((n, self.latent_dim), seed=seed)
         return self.decode(ops.convert_to_numpy(z))
 
@@ -176,7 +162,7 @@ class VAE(_EncoderDecoder):
 
 @keras.saving.register_keras_serializable(package="vae")
 class MaskedVAE(VAE):
-    """A VAE whose encoder sees only the observed pixels and the mask: q(z | x_obs, mask).
+    """A VAE whose encoder sees only the observed pixels and the mask: q(z | x_obs, observed).
 
     encoder: (h, w, 2c) = :func:`vae.layers.masked_input` -> [z_mean, z_log_var]; the
     decoder is an ordinary one, z -> (h, w, c). In training every image is hidden by a
@@ -199,14 +185,17 @@ class MaskedVAE(VAE):
         self.hider = RandomMask(max_rate, block_rate, spill,
                                 seed=None if seed is None else seed + 1, name="hider")
 
-    def _hide(self, x, training):
-        """A random mask in training; None (x is complete) otherwise."""
-        return self.hider(x) if training else None
+    def call(self, x, training=False):
+        observed = self.hider(x) if training else ops.ones_like(x, dtype="bool")
+        z_mean, z_log_var = self.posterior(x, observed, training=training)
+        z = self.sampler([z_mean, z_log_var])
+        return {"z_mean": z_mean, "z_log_var": z_log_var, "z": z, **self._decode_outputs(z)}
 
-    def posterior(self, x, observed=None, training=False):
-        """[z_mean, z_log_var] of q(z | x_obs, mask); observed=None means x is complete."""
-        if observed is None:
-            observed = ops.ones_like(x, dtype="bool")
+    def posterior(self, x, observed, training=False):
+        """[z_mean, z_log_var] of q(z | x_obs, observed), each (batch, latent_dim), as tensors.
+
+        x: (batch, h, w, c); observed: booleans like x (True = observed).
+        """
         return self.encoder(masked_input(x, observed), training=training)
 
     def encode(self, x, batch_size=1024, *, observed=None):
@@ -215,15 +204,14 @@ class MaskedVAE(VAE):
         x: (n, h, w, c); observed: booleans like x (True = observed), None = complete.
         """
         observed = np.ones(np.shape(x), bool) if observed is None else observed
-        return _in_batches(lambda b: self.posterior(b[0], b[1] > 0.5), [x, observed],
-                           batch_size)
+        return in_batches(lambda b: self.posterior(b[0], b[1] > 0.5), [x, observed], batch_size)
 
     def get_config(self):
         return {**super().get_config(),
                 **{key: getattr(self.hider, key) for key in ("max_rate", "block_rate", "spill")}}
 
 
-# ---------------------------------------------------------------- dense builders (notebooks 01-02)
+# ---------------------------------------------------------------- model builders
 
 def dense_autoencoder(latent_dim, input_shape=(28, 28, 1), hidden=(512,), likelihood="mse"):
     """The plain MLP autoencoder of notebooks 01-02: images (batch, *input_shape) -> z -> images.
@@ -243,4 +231,15 @@ def dense_vae(latent_dim, input_shape=(28, 28, 1), hidden=(512,), likelihood="be
     encoder = nets.dense_encoder(input_shape, latent_dim, hidden=hidden)
     decoder = nets.dense_decoder(latent_dim, input_shape, hidden=hidden[::-1],
                                  likelihood=likelihood)
+    return VAE(encoder, decoder, likelihood=likelihood, beta=beta, seed=seed)
+
+
+def conv_vae(latent_dim, input_shape=(28, 28, 1), filters=(16, 32), encoder_kind="pool",
+             decoder_kind="upsample", likelihood="mse", beta=1.0, seed=None):
+    """A convolutional VAE: :func:`vae.nets.conv_encoder` with ``filters`` and the mirrored
+    :func:`vae.nets.conv_decoder`. The defaults are the SciNet lecture's MNIST model
+    (Conv2D + MaxPooling encoder, Conv2DTranspose + UpSampling2D decoder, 784 * MSE + KL)."""
+    encoder = nets.conv_encoder(input_shape, latent_dim, filters=filters, kind=encoder_kind)
+    decoder = nets.conv_decoder(latent_dim, input_shape, filters=filters[::-1],
+                                kind=decoder_kind, likelihood=likelihood)
     return VAE(encoder, decoder, likelihood=likelihood, beta=beta, seed=seed)

@@ -1,10 +1,13 @@
 """Encoder and decoder builders (Keras functional models).
 
-Encoders map images ``(batch, *input_shape)`` to ``[z_mean, z_log_var]``, each
-(batch, latent_dim) (or to a single code z when ``variational=False``, for the plain
-autoencoder). Decoders map z (batch, latent_dim) to what the likelihood needs, shaped
-like the data: logits (bernoulli), a mean (gaussian, mse) or ``[mean, log_var]``
-(gaussian_learned). See :mod:`vae.losses`.
+The one home of the course's networks. Encoders map images ``(batch, *input_shape)`` to
+``[z_mean, z_log_var]``, each (batch, latent_dim) (or to a single code z when
+``variational=False``, for the plain autoencoder). Decoders map z (batch, latent_dim) to
+what the likelihood needs, shaped like the data: logits (bernoulli), a mean (gaussian,
+mse) or ``[mean, log_var]`` (gaussian_learned); see :mod:`vae.losses`. Conditional
+encoders and decoders also take a condition c (batch, condition_dim); a classifier maps
+x to class logits. Models that combine them live in :mod:`vae.models`,
+:mod:`vae.conditional` and :mod:`vae.m2`.
 """
 
 import math
@@ -17,20 +20,6 @@ from vae.losses import LIKELIHOODS
 
 ENCODER_KINDS = ("pool", "strided")
 DECODER_KINDS = ("upsample", "transpose")
-
-
-# ---------------------------------------------------------------- argument checks
-
-def _check_shape(name, shape, ndim=None):
-    shape = tuple(shape) if isinstance(shape, (tuple, list)) else shape
-    ok = (isinstance(shape, tuple) and len(shape) > 0
-          and all(isinstance(d, int) and d > 0 for d in shape)
-          and (ndim is None or len(shape) == ndim))
-    if not ok:
-        wanted = f"{ndim} positive integers (height, width, channels)" if ndim == 3 \
-            else "a tuple of positive integers"
-        raise ValueError(f"{name}={shape!r}: expected {wanted}")
-    return shape
 
 
 # ---------------------------------------------------------------- heads
@@ -62,7 +51,7 @@ def dense_encoder(input_shape, latent_dim, hidden=(512,), activation="relu",
 
     input_shape: e.g. (28, 28, 1); output(s): (batch, latent_dim).
     """
-    input_shape = _check_shape("input_shape", input_shape)
+    input_shape = checks.shape("input_shape", input_shape)
     checks.positive_int("latent_dim", latent_dim)
     x = keras.Input(shape=input_shape, name="x")
     h = layers.Flatten()(x)
@@ -79,7 +68,7 @@ def dense_decoder(latent_dim, output_shape, hidden=(512,), activation="relu",
     unbounded data such as standardised load profiles).
     """
     checks.positive_int("latent_dim", latent_dim)
-    output_shape = _check_shape("output_shape", output_shape)
+    output_shape = checks.shape("output_shape", output_shape)
     z = keras.Input(shape=(latent_dim,), name="z")
     h = z
     for units in checks.positive_ints("hidden", hidden):
@@ -102,7 +91,7 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), kind="pool",
     kind="strided": Conv2D(f, 3, strides=2, relu, same) per stage. Then Flatten -> heads.
     input_shape: (height, width, channels), e.g. (28, 28, 1) or (28, 20, 1).
     """
-    input_shape = _check_shape("input_shape", input_shape, ndim=3)
+    input_shape = checks.shape("input_shape", input_shape, ndim=3)
     checks.positive_int("latent_dim", latent_dim)
     checks.one_of("kind", kind, ENCODER_KINDS)
     x = keras.Input(shape=input_shape, name="x")
@@ -128,7 +117,7 @@ def conv_decoder(latent_dim, output_shape, filters=(32, 16), kind="upsample",
     height and width of output_shape, e.g. (28, 28, 1) or (28, 20, 1) with two stages.
     """
     checks.positive_int("latent_dim", latent_dim)
-    output_shape = _check_shape("output_shape", output_shape, ndim=3)
+    output_shape = checks.shape("output_shape", output_shape, ndim=3)
     filters = checks.positive_ints("filters", filters)
     checks.one_of("kind", kind, DECODER_KINDS)
     height, width, channels = output_shape
@@ -165,3 +154,54 @@ def frey_mlp(latent_dim=2, hidden=200, input_shape=(28, 20, 1)):
     decoder = dense_decoder(latent_dim, input_shape, hidden=(hidden,), activation="tanh",
                             likelihood="gaussian_learned")
     return encoder, decoder
+
+
+# ---------------------------------------------------------------- conditional (c concatenated)
+
+def _concat_flat(inputs):
+    """Flatten each input past the batch axis and concatenate -> (batch, sum of sizes)."""
+    return layers.Concatenate()([layers.Flatten()(t) for t in inputs])
+
+
+def dense_conditional_encoder(input_shape, condition_dim, latent_dim, hidden=(512,),
+                              activation="relu", name="encoder"):
+    """[x (batch, *input_shape), c (batch, condition_dim)] -> [z_mean, z_log_var].
+
+    Flattens x, appends c and applies :func:`dense_encoder`'s MLP to the result.
+    """
+    checks.positive_int("condition_dim", condition_dim)
+    x = keras.Input(shape=checks.shape("input_shape", input_shape), name="x")
+    c = keras.Input(shape=(condition_dim,), name="c")
+    size = _concat_flat([x, c]).shape[-1]
+    mlp = dense_encoder((size,), latent_dim, hidden, activation, name=f"{name}_mlp")
+    return keras.Model([x, c], mlp(_concat_flat([x, c])), name=name)
+
+
+def dense_conditional_decoder(latent_dim, condition_dim, output_shape, hidden=(512,),
+                              activation="relu", likelihood="bernoulli",
+                              mean_activation="sigmoid", name="decoder"):
+    """[z (batch, latent_dim), c (batch, condition_dim)] -> output(s) (batch, *output_shape).
+
+    Applies :func:`dense_decoder` to the concatenation [z, c]; the outputs are what
+    ``likelihood`` needs (see :mod:`vae.losses`).
+    """
+    checks.positive_int("latent_dim", latent_dim)
+    checks.positive_int("condition_dim", condition_dim)
+    z = keras.Input(shape=(latent_dim,), name="z")
+    c = keras.Input(shape=(condition_dim,), name="c")
+    mlp = dense_decoder(latent_dim + condition_dim, output_shape, hidden, activation,
+                        likelihood, mean_activation, name=f"{name}_mlp")
+    return keras.Model([z, c], mlp(_concat_flat([z, c])), name=name)
+
+
+# ---------------------------------------------------------------- classifier (M2's q(y | x))
+
+def dense_classifier(input_shape, n_classes, hidden=(512,), activation="relu",
+                     name="classifier"):
+    """MLP x (batch, *input_shape) -> class logits (batch, n_classes)."""
+    checks.positive_int("n_classes", n_classes)
+    x = keras.Input(shape=checks.shape("input_shape", input_shape), name="x")
+    h = layers.Flatten()(x)
+    for units in checks.positive_ints("hidden", hidden):
+        h = layers.Dense(units, activation=activation)(h)
+    return keras.Model(x, layers.Dense(n_classes, name="logits")(h), name=name)

@@ -11,59 +11,18 @@ one epoch and caches under a ``-smoke`` name, never mixing with full-mode models
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import keras
-import numpy as np
-from tqdm.auto import tqdm
+from tqdm.keras import TqdmCallback
 
 from vae import data, models, nets
 from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
 SMOKE_EXAMPLES = 2000
-MNIST_SHAPE = (28, 28, 1)
-FREY_SHAPE = (28, 20, 1)
 
-
-# ---------------------------------------------------------------- models
-
-def build_dense_ae(latent_dim=2):
-    """Plain MLP autoencoder on MNIST (Bernoulli likelihood), codes (batch, latent_dim)."""
-    model = models.dense_autoencoder(latent_dim, MNIST_SHAPE, likelihood="bernoulli")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    return model
-
-
-def build_dense_vae(latent_dim=2, seed=0):
-    """MLP VAE on MNIST (Bernoulli likelihood), the 2-D model of the latent-space figures."""
-    model = models.dense_vae(latent_dim, MNIST_SHAPE, likelihood="bernoulli", seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    return model
-
-
-def build_conv_vae(latent_dim=100, seed=0, optimizer=None):
-    """The SciNet lecture's MNIST conv VAE: Conv2D+MaxPooling encoder, Conv2DTranspose+
-    UpSampling2D decoder, loss 784 * MSE + KL (likelihood "mse"); RMSprop unless
-    ``optimizer`` is given."""
-    encoder = nets.conv_encoder(MNIST_SHAPE, latent_dim, kind="pool")
-    decoder = nets.conv_decoder(latent_dim, MNIST_SHAPE, kind="upsample", likelihood="mse")
-    model = models.VAE(encoder, decoder, likelihood="mse", seed=seed)
-    model.compile(optimizer=optimizer or keras.optimizers.RMSprop())
-    return model
-
-
-def build_frey_vae(latent_dim=2, seed=0):
-    """Kingma & Welling (2013)'s Frey-face VAE: tanh MLPs (200 units), Gaussian decoder
-    with a learned per-pixel variance; Adam instead of their Adagrad."""
-    encoder, decoder = nets.frey_mlp(latent_dim)
-    model = models.VAE(encoder, decoder, likelihood="gaussian_learned", seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    return model
-
-
-# ---------------------------------------------------------------- data
 
 def mnist_images():
     """(x_train (60000, 28, 28, 1), x_test (10000, 28, 28, 1)) float32 in [0, 1]."""
@@ -71,52 +30,34 @@ def mnist_images():
     return data.as_images(x), data.as_images(x_test)
 
 
-def frey_images():
-    """Frey faces (1965, 28, 20, 1) in [0, 1]: every 10th frame held out for validation."""
-    faces = data.as_images(data.load_frey_faces())
-    held_out = np.arange(len(faces)) % 10 == 0
-    return faces[~held_out], faces[held_out]
-
-
 @dataclass(frozen=True)
 class Recipe:
-    """How to build one standard model (``build(seed)``), on which data, for how long."""
-    build: Callable
+    """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
+    ``data()`` gives (x_train, x_validation), trained ``epochs`` epochs of ``batch_size``."""
+    model: Callable
+    optimizer: Callable
     data: Callable
     epochs: int
     batch_size: int
 
 
 RECIPES = {
-    "ae_mnist_2d": Recipe(lambda seed: build_dense_ae(2), mnist_images, epochs=15, batch_size=128),
-    "vae_mnist_2d": Recipe(lambda seed: build_dense_vae(2, seed), mnist_images, epochs=25,
-                           batch_size=128),
-    "conv_vae_mnist": Recipe(lambda seed: build_conv_vae(100, seed), mnist_images, epochs=15,
-                             batch_size=64),
-    "vae_frey_2d": Recipe(lambda seed: build_frey_vae(2, seed), frey_images, epochs=150,
-                          batch_size=50),
+    "ae_mnist_2d": Recipe(
+        lambda seed: models.dense_autoencoder(2, likelihood="bernoulli"),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=15, batch_size=128),
+    "vae_mnist_2d": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    # the SciNet lecture's conv VAE: latent 100, 784 * MSE + KL, RMSprop, batch 64
+    "conv_vae_mnist": Recipe(
+        lambda seed: models.conv_vae(100, seed=seed),
+        keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
+    # Kingma & Welling (2013)'s Frey-face VAE, with Adam instead of their Adagrad
+    "vae_frey_2d": Recipe(
+        lambda seed: models.VAE(*nets.frey_mlp(2), likelihood="gaussian_learned", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
-
-
-# ---------------------------------------------------------------- training and cache
-
-class EpochBar(keras.callbacks.Callback):
-    """One tqdm progress bar over epochs, showing the latest loss."""
-
-    def __init__(self, epochs, desc):
-        super().__init__()
-        self.epochs, self.desc = epochs, desc
-
-    def on_train_begin(self, logs=None):
-        self.bar = tqdm(total=self.epochs, desc=self.desc, unit="epoch")
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.bar.set_postfix(loss=f"{(logs or {}).get('loss', float('nan')):.2f}")
-        self.bar.update(1)
-
-    def on_train_end(self, logs=None):
-        self.bar.close()
 
 
 def _recipe(name):
@@ -126,8 +67,16 @@ def _recipe(name):
 
 
 def _epochs(name, epochs, smoke):
-    """The number of epochs to train recipe ``name``: given, else 1 in smoke mode, else the recipe's."""
+    """Epochs to train recipe ``name``: as given, else 1 in smoke mode, else the recipe's."""
     return epochs if epochs is not None else (1 if smoke else _recipe(name).epochs)
+
+
+def build(name, seed=0, optimizer=None):
+    """Recipe ``name``'s model, compiled with its optimizer (or with ``optimizer``)."""
+    recipe = _recipe(name)
+    model = recipe.model(seed)
+    model.compile(optimizer=optimizer or recipe.optimizer())
+    return model
 
 
 def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
@@ -141,8 +90,8 @@ def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
     x_train, x_val = recipe.data()
     if smoke:
         x_train, x_val = x_train[:SMOKE_EXAMPLES], x_val[:SMOKE_EXAMPLES // 4]
-    model = recipe.build(seed)
-    callbacks = [EpochBar(epochs, name)] if progress else []
+    model = build(name, seed)
+    callbacks = [TqdmCallback(epochs=epochs, verbose=0, desc=name)] if progress else []
     history = model.fit(x_train, validation_data=(x_val,), epochs=epochs,
                         batch_size=recipe.batch_size, verbose=0, callbacks=callbacks)
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
