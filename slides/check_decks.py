@@ -1,39 +1,40 @@
 """Open every built deck in headless chromium and check that it really works offline.
 
 Run with ``make slides-check`` (after ``make slides``). For each ``slides/build/*.html`` it
-drives Debian's chromium through the DevTools protocol (``websocket-client``) and checks that
-reveal.js started, that every slide has visible content that fits on the page and no KaTeX
-error, that every image loaded, that every file the page fetched is local (``file://``) and
-that nothing failed to load. It saves a screenshot of the title slide to
+opens the deck in Debian's chromium through ``tools/browser.py`` (Playwright, no browser
+download) and checks that reveal.js started, that every slide has visible content that fits on
+the page, no KaTeX error and no unrendered ``$...$``, that every image loaded, that nothing was
+fetched from outside the machine (such requests are blocked and reported), that nothing failed
+to load and that no script logged an error. It saves a screenshot of the title slide to
 ``slides/build/screenshots/<deck>.png``.
 Exit status 1 and one line per problem if any check fails.
 """
 
 import argparse
-import base64
-import itertools
-import json
-import re
-import shutil
-import subprocess
+import importlib.util
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
-from urllib.request import urlopen
-
-import websocket
 
 BUILD = Path(__file__).resolve().parent / "build"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--remote-debugging-port=0", "--window-size=1280,720")
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
-# Runs in the page once reveal.js is ready; returns a JSON report of the deck.
-INSPECT = """
-(async () => {
+
+def _load_browser():
+    """Import tools/browser.py, the course's browser driver (tools/ is a script folder)."""
+    spec = importlib.util.spec_from_file_location("browser", TOOLS / "browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+browser = _load_browser()
+
+# True once reveal.js is ready, false if it never loaded.
+READY = """async () => typeof Reveal !== 'undefined'
+  && (Reveal.isReady() || new Promise(r => Reveal.on('ready', () => r(true))))"""
+
+# Runs in the page once reveal.js is ready; returns a report of the deck.
+INSPECT = """async () => {
   const slides = Reveal.getSlides();
   const report = {slides: slides.length, empty: [], overflow: [], katexErrors: [], rawMath: []};
   for (let i = 0; i < slides.length; i++) {
@@ -54,120 +55,47 @@ INSPECT = """
   report.brokenImages = [...document.images].filter(im => !im.complete || im.naturalWidth === 0)
                                             .map(im => im.getAttribute('src'));
   report.images = document.images.length;
-  report.resources = performance.getEntriesByType('resource').map(e => e.name);
-  return JSON.stringify(report);
-})()
-"""
+  return report;
+}"""
 
 
 def find_browser():
-    """Path of a chromium executable, or None."""
-    return next(filter(None, map(shutil.which, BROWSERS)), None)
+    """Path of a chromium executable, or None (see tools/browser.py: ``$VAE_CHROMIUM`` first)."""
+    return browser.find_chromium()
 
 
-class Page:
-    """A minimal DevTools-protocol client for one page target."""
-
-    def __init__(self, ws_url):
-        self.ws = websocket.create_connection(ws_url, timeout=60)
-        self.ids = itertools.count(1)
-        self.events = []
-
-    def call(self, method, **params):
-        """Send one command and return its result, keeping events seen meanwhile."""
-        msg_id = next(self.ids)
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == msg_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg["result"]
-            self.events.append(msg)
-
-    def wait_for(self, method, timeout=30):
-        """Block until event ``method`` arrives (or was already seen)."""
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == method for e in self.events):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no {method} within {timeout} s")
-            self.events.append(json.loads(self.ws.recv()))
-
-    def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True,
-                           returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-
-def start_browser(browser, profile):
-    """Start headless chromium; return (process, websocket URL of its first page)."""
-    proc = subprocess.Popen([browser, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        match = re.search(r"DevTools listening on (ws://\S+)", line)
-        if match:
-            break
-    else:
-        raise RuntimeError(f"{browser} exited without opening DevTools (status {proc.wait()})")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
-    port = re.search(r":(\d+)/", match.group(1)).group(1)
-    targets = json.load(urlopen(f"http://127.0.0.1:{port}/json/list"))
-    return proc, next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-
-
-def check_deck(page, html, screenshot):
-    """Load one deck, inspect every slide, save a screenshot; return a list of problems."""
-    page.events.clear()
-    page.call("Page.navigate", url=html.resolve().as_uri())
-    page.wait_for("Page.loadEventFired")
-    ready = page.evaluate("new Promise(r => typeof Reveal !== 'undefined' && Reveal.isReady() "
-                          "? r(true) : (typeof Reveal === 'undefined' ? r(false) "
-                          ": Reveal.on('ready', () => r(true))))")
-    if not ready:
-        return [f"{html.name}: reveal.js did not load"]
-    report = json.loads(page.evaluate(INSPECT))
-    problems = [f"{html.name}: slide {i} is empty" for i in report["empty"]]
-    problems += [f"{html.name}: slide {i} is taller than the slide" for i in report["overflow"]]
-    problems += [f"{html.name}: slide {i} has a KaTeX error" for i in report["katexErrors"]]
-    problems += [f"{html.name}: slide {i} shows unrendered $math$" for i in report["rawMath"]]
-    problems += [f"{html.name}: image did not load: {src}" for src in report["brokenImages"]]
-    problems += [f"{html.name}: non-local resource {url}" for url in report["resources"]
-                 if not url.startswith("file://")]
-    problems += [f"{html.name}: failed to load {e['params'].get('errorText')}"
-                 for e in page.events if e.get("method") == "Network.loadingFailed"]
-    problems += [f"{html.name}: script error {e['params']['exceptionDetails'].get('text')}"
-                 for e in page.events if e.get("method") == "Runtime.exceptionThrown"]
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
-    screenshot.write_bytes(base64.b64decode(page.call("Page.captureScreenshot")["data"]))
+def check_deck(session, html):
+    """Load one deck in ``session`` (a ``browser.PageSession``), inspect every slide, save a
+    screenshot of its title slide as ``<deck>.png``; return a list of problems."""
+    session.clear()
+    session.goto(html)
+    if not session.page.evaluate(READY):
+        return [f"{html.name}: {p}" for p in ["reveal.js did not load", *session.problems()]]
+    report = session.page.evaluate(INSPECT)
+    shot = session.screenshot(html.stem)
+    problems = [f"slide {i} is empty" for i in report["empty"]]
+    problems += [f"slide {i} is taller than the slide" for i in report["overflow"]]
+    problems += [f"slide {i} has a KaTeX error" for i in report["katexErrors"]]
+    problems += [f"slide {i} shows unrendered $math$" for i in report["rawMath"]]
+    problems += [f"image did not load: {src}" for src in report["brokenImages"]]
+    problems += session.problems()
     print(f"{html.name}: {report['slides']} slides, {report['images']} images, "
-          f"{len(problems)} problems; screenshot {screenshot}")
-    return problems
+          f"{len(problems)} problems; screenshot {shot}")
+    return [f"{html.name}: {p}" for p in problems]
 
 
-def check_all(build=BUILD, browser=None):
-    """Check every ``build/*.html`` deck; return the list of problems (empty: all good)."""
-    browser = browser or find_browser()
-    if browser is None:
-        raise RuntimeError(f"no chromium found (looked for {BROWSERS}): apt-get install chromium")
+def check_all(build=BUILD, executable=None):
+    """Check every ``build/*.html`` deck in one chromium page, screenshots in
+    ``build/screenshots/``; return the list of problems (empty: all good).
+
+    executable: chromium to drive (default ``find_browser()``); RuntimeError if there is none.
+    """
     decks = sorted(Path(build).glob("*.html"))
     if not decks:
         return [f"no decks in {build}: run `make slides` first"]
-    with tempfile.TemporaryDirectory() as profile:
-        proc, ws_url = start_browser(browser, profile)
-        try:
-            page = Page(ws_url)
-            for domain in ("Page", "Runtime", "Network"):
-                page.call(f"{domain}.enable")
-            page.call("Emulation.setDeviceMetricsOverride", width=1280, height=720,
-                      deviceScaleFactor=1, mobile=False)
-            shots = Path(build) / "screenshots"
-            return [p for deck in decks
-                    for p in check_deck(page, deck, shots / f"{deck.stem}.png")]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with (browser.launch(executable) as chromium,
+          browser.PageSession(chromium, screenshots=Path(build) / "screenshots") as session):
+        return [p for deck in decks for p in check_deck(session, deck)]
 
 
 def main(argv=None):

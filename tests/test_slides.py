@@ -78,7 +78,7 @@ def _browser_or_skip():
     check_decks = _load("check_decks")
     reason = None
     if check_decks.find_browser() is None:
-        reason = "chromium is not installed (apt-get install chromium)"
+        reason = check_decks.browser.missing_reason()
     elif not (build_decks.NODE_MODULES / "reveal.js" / "dist" / "reveal.js").exists():
         reason = "slides/node_modules is missing (run `npm ci` in slides/)"
     if reason and os.environ.get("VAE_REQUIRE_BROWSER") == "1":
@@ -88,6 +88,7 @@ def _browser_or_skip():
     return check_decks
 
 
+@pytest.mark.slow
 def test_built_decks_render_every_slide_and_image_offline(smoke_figures, tmp_path):
     check_decks = _browser_or_skip()
     build = tmp_path / "build"
@@ -98,6 +99,7 @@ def test_built_decks_render_every_slide_and_image_offline(smoke_figures, tmp_pat
     assert shots == list(LECTURES)
 
 
+@pytest.mark.slow
 def test_browser_check_reports_a_missing_image(tmp_path):
     check_decks = _browser_or_skip()
     deck = tmp_path / "deck.md"
