@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test figures slides slides-deps slides-check lab throughput student-notebooks clean
+.PHONY: install test test-fast lint figures slides slides-deps slides-check lab throughput student-notebooks clean
 
 install: $(STAMP)
 
@@ -19,6 +19,14 @@ $(STAMP): requirements.txt pyproject.toml
 # Unit tests, then every notebook through nbval, in smoke mode (VAE_SMOKE=1).
 test: $(STAMP)
 	VAE_SMOKE=$${VAE_SMOKE:-1} $(PY) -m pytest
+
+# The fast inner loop: unit tests without the slow ones (training, smoke figures, browser).
+test-fast: $(STAMP)
+	VAE_SMOKE=1 $(PY) -m pytest -m "not slow" tests
+
+# Style and import order of the library, tests, scripts and notebooks (ruff, pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 # Regenerate every slide figure into slides/figures/ (PNG + PDF), from the trained models
 # cached in $$KERAS_HOME/vae-course-models/ (~/.keras by default; trained there first if absent).

@@ -1,7 +1,6 @@
 """tools/browser.py, the driver of every real-browser check: what a page does wrong is recorded,
 and nothing it asks for leaves the machine (a local server that is not allowed gets no hit)."""
 
-import importlib.util
 import os
 import struct
 import threading
@@ -11,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-spec = importlib.util.spec_from_file_location(
-    "browser", Path(__file__).resolve().parents[1] / "tools" / "browser.py")
-browser = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(browser)
+from conftest import load_script
+
+browser = load_script("tools/browser.py")
 
 
 def test_local_means_a_local_scheme_or_an_allowed_server():

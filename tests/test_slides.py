@@ -1,27 +1,15 @@
 """Slide figures and decks: every referenced figure is produced (smoke mode), no orphans,
 one deck per lecture, and the built decks work offline in headless chromium."""
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import LECTURES, ROOT, load_script
+
 SLIDES = ROOT / "slides"
-LECTURES = ("01_generative_models", "02_autoencoders", "03_vae", "04_convolutional_vaes",
-            "05_extensions")
-
-
-def _load(script):
-    """Import slides/<script>.py (a script folder, not a package)."""
-    spec = importlib.util.spec_from_file_location(script, SLIDES / f"{script}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_figures, build_decks = _load("make_figures"), _load("build_decks")
+make_figures = load_script("slides/make_figures.py")
+build_decks = load_script("slides/build_decks.py")
 NAMES = {f.__name__ for f in make_figures.FIGURE_FUNCTIONS}
 
 
@@ -35,6 +23,7 @@ def smoke_figures(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_figure_command_writes_png_and_pdf_of_every_figure(smoke_figures):
     produced = {p.name for p in smoke_figures.iterdir()}
     assert produced == {f"{n}.{ext}" for n in NAMES for ext in ("png", "pdf")}
@@ -75,7 +64,7 @@ def test_slide_markdown_keeps_math_for_katex_and_relinks_figures():
 
 def _browser_or_skip():
     """chromium and the npm packages, or skip (fail instead when VAE_REQUIRE_BROWSER=1)."""
-    check_decks = _load("check_decks")
+    check_decks = load_script("slides/check_decks.py")
     reason = None
     if check_decks.find_browser() is None:
         reason = check_decks.browser.missing_reason()
