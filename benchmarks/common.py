@@ -37,8 +37,7 @@ def run_header(seed, full_size):
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     size = "full size" if full_size else "**small size (not yet run at full size)**"
     load = os.getloadavg()[0]
-    return [f"- machine: {machine()}; load average {load:.1f} at the start (above 2 the two "
-            "cores were shared with other jobs and wall times are inflated)",
+    return [f"- machine: {machine()}; load average {load:.1f} at the start",
             f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
             f"- command: `{command}` (seed {seed}; {size})"]
 
