@@ -13,6 +13,7 @@ os.environ["VAE_OFFLINE"] = "1"                # tests never download data
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("VAE_EXERCISES_STRICT", "1")   # a wrong solution in a course notebook fails
 
 # student copies (tools/student_notebooks.py) are for students, not for the test run
 collect_ignore_glob = ["notebooks/student/*"]

@@ -20,6 +20,7 @@ Modules (one concept each):
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
     plots       - every figure of the course, in one style
     recipes     - the course's standard trained models, built, trained and cached
+    exercises   - feedback on the notebooks' exercises (one checker module per notebook)
 """
 
 from vae.config import SMOKE
