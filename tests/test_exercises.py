@@ -33,9 +33,11 @@ def test_a_wrong_answer_is_called_wrong_with_a_specific_hint(exercise_id, case, 
 
 @pytest.fixture
 def toy_exercise():
-    exercises.exercise("toy.1", needs=("double",))(
-        lambda double: exercises.compare(exercises.call(double, np.arange(3.0))[0],
-                                         2 * np.arange(3.0), "double(x)"))
+    def check_double(double):
+        result, failed = exercises.call(double, np.arange(3.0), name="double(x)")
+        return failed or exercises.compare(result, 2 * np.arange(3.0), "double(x)")
+
+    exercises.exercise("toy.1", needs=("double",))(check_double)
     yield "toy.1"
     del exercises._CHECKERS["toy.1"]
 
@@ -43,7 +45,7 @@ def toy_exercise():
 def test_check_prints_each_outcome_and_raises_only_in_strict_mode(toy_exercise, monkeypatch,
                                                                   capsys):
     monkeypatch.setenv("VAE_EXERCISES_STRICT", "0")
-    assert exercises.check(toy_exercise, {"double": lambda x: 2 * x})
+    assert exercises.check(toy_exercise, {"double": lambda x: 2 * x}).status == exercises.CORRECT
     assert exercises.check(toy_exercise, {"double": ...}).status == exercises.NOT_ATTEMPTED
     failing = exercises.check(toy_exercise, {"double": lambda x: x.no_such_attribute})
     assert failing.status == exercises.WRONG and "AttributeError" in failing.message
@@ -69,18 +71,18 @@ REFERENCE = np.arange(1.0, 7.0).reshape(2, 3)
     (REFERENCE.T, "transposed"), (REFERENCE.ravel(), "same numbers"),
     (np.full((2, 3), np.nan), "NaN"),
     (REFERENCE + np.eye(2, 3), "at index (0, 0): got 2, expected 1"),
-    ("one", "should be numbers"),
+    ("one", "should be numbers"), (None, "is None"),
 ])
 def test_compare_says_what_differs(answer, words):
     feedback = exercises.compare(answer, REFERENCE, "kl")
     assert feedback.status == exercises.WRONG and words in feedback.message, feedback.message
-    assert exercises.compare(REFERENCE + 1e-9, REFERENCE)
+    assert exercises.compare(REFERENCE + 1e-9, REFERENCE).status == exercises.CORRECT
 
 
 def test_call_and_choice_give_feedback_instead_of_raising():
     result, feedback = exercises.call(lambda: 1 / 0, name="f")
     assert result is None and "f raised ZeroDivisionError" in feedback.message
     assert exercises.call(3, name="f")[1].message == "f should be a function, got int"
-    assert exercises.choice("B", "b", "abc")
+    assert exercises.choice("B", "b", "abc").status == exercises.CORRECT
     assert "a sum" in exercises.choice("a", "b", "abc", {"a": "a sum"}).message
     assert "one of" in exercises.choice("z", "b", "abc").message

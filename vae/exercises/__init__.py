@@ -42,9 +42,6 @@ class Feedback(NamedTuple):
     status: str
     message: str = ""
 
-    def __bool__(self):
-        return self.status == CORRECT
-
 
 def correct(message=""):
     return Feedback(CORRECT, message)
@@ -132,7 +129,10 @@ def check(exercise_id, namespace):
 # ---------------------------------------------------------------- helpers for the checkers
 
 def call(fn, *args, name="your function", **kwargs):
-    """(result, None) from ``fn(*args, **kwargs)``, or (None, wrong feedback) if it fails."""
+    """(result, None) from ``fn(*args, **kwargs)``, or (None, wrong feedback) if it fails.
+
+    Typical use in a checker: ``result, failed = call(f, x); return failed or compare(...)``.
+    """
     if not callable(fn):
         return None, wrong(f"{name} should be a function, got {type(fn).__name__}")
     try:
@@ -158,6 +158,8 @@ def compare(answer, reference, name="your answer", rtol=1e-5, atol=1e-8):
     differs: the shape (or a transpose), NaN/inf values, the sign, a constant offset, a
     constant factor (e.g. a mean where a sum was asked for), or the largest difference.
     """
+    if answer is None:
+        return wrong(f"{name} is None (does your function end with a return?)")
     try:
         a = _as_array(answer)
     except (TypeError, ValueError):
