@@ -1,7 +1,7 @@
 # Course tasks. Every target creates .venv and installs requirements.txt on first use.
 SHELL := /bin/bash
 PYTHON ?= python3
-# The Pythons that `make test-pythons` tries; the supported range is requires-python in pyproject.toml.
+# The Pythons `make test-pythons` tries; the supported range is requires-python in pyproject.toml.
 PYTHONS ?= python3.11 python3.12 python3.13
 VENV := .venv
 PY := $(VENV)/bin/python
