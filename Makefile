@@ -1,16 +1,21 @@
 # Course tasks. Every target creates .venv and installs requirements.txt on first use.
 SHELL := /bin/bash
 PYTHON ?= python3
+# The Pythons `make test-pythons` tries; the supported range is requires-python in pyproject.toml.
+PYTHONS ?= python3.11 python3.12 python3.13
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test test-fast lint figures slides slides-deps slides-check lab throughput student-notebooks clean
+.PHONY: install test test-fast test-pythons lint figures slides slides-deps slides-check lab \
+    throughput student-notebooks clean
 
 install: $(STAMP)
 
+# First, the Python that .venv has (or will have) must be in the supported range.
 $(STAMP): requirements.txt pyproject.toml
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) tools/python_range.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -27,6 +32,11 @@ test-fast: $(STAMP)
 # Style and import order of the library, tests, scripts and notebooks (ruff, pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Each Python of PYTHONS found here: a venv in .venvs/, requirements.txt, the fast unit tests
+# (pytest -m "not slow" tests). Absent ones are skipped; ones outside the range, not tried.
+test-pythons:
+	$(PYTHON) tools/test_pythons.py $(PYTHONS)
 
 # Regenerate every slide figure into slides/figures/ (PNG + PDF), from the trained models
 # cached in $$KERAS_HOME/vae-course-models/ (~/.keras by default; trained there first if absent).
@@ -61,4 +71,4 @@ student-notebooks: $(STAMP)
 	$(PY) tools/student_notebooks.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache slides/build slides/node_modules
+	rm -rf $(VENV) .venvs .pytest_cache slides/build slides/node_modules

@@ -38,7 +38,7 @@ def run_header(seed, full_size):
     size = "full size" if full_size else "**small size (not yet run at full size)**"
     load = os.getloadavg()[0]
     return [f"- machine: {machine()}; load average {load:.1f} at the start",
-            f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+            f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
             f"- command: `{command}` (seed {seed}; {size})"]
 
 

@@ -1,7 +1,6 @@
 """The project describes itself truthfully: module lists, licence, lint configuration."""
 
 import re
-
 import tomllib
 
 import vae
