@@ -43,6 +43,15 @@ test-pythons:
 figures: $(STAMP)
 	$(PY) slides/make_figures.py
 
+# The trained-model cache, $$KERAS_HOME/vae-course-models/: list each entry (size, date, model
+# card), or delete them all (python -m vae.recipes clear --name NAME deletes one recipe's).
+.PHONY: cache clean-cache
+cache: $(STAMP)
+	$(PY) -m vae.recipes list
+
+clean-cache: $(STAMP)
+	$(PY) -m vae.recipes clear
+
 # reveal.js + KaTeX from the npm registry, pinned by slides/package-lock.json (no CDN).
 NODE_STAMP := slides/node_modules/.installed
 slides-deps: $(NODE_STAMP)

@@ -2,8 +2,9 @@
 
 Run with ``make figures``. Each figure is a function below that draws with ``vae.plots``
 from real data and real trained models. The models come from ``vae.recipes``: loaded from
-``$KERAS_HOME/vae-course-models/`` (``~/.keras`` by default) or, the first time, trained
-there with a progress bar. Seeds are fixed, so the same command gives the same files.
+the model cache, ``$KERAS_HOME/vae-course-models/`` (``~/.keras`` by default), or, the first
+time, trained there with a progress bar; each prints one line naming its cache entry. Seeds
+are fixed, so the same command gives the same files.
 
 ``--smoke`` (or ``VAE_SMOKE=1``) trains each model for one epoch on 2,000 examples: a fast
 check that every figure can be drawn, not figures to teach with.

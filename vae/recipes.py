@@ -1,20 +1,55 @@
 """Recipes: the course's standard trained models, built, trained and cached in one call.
 
-``load_or_train(name, seed=0)`` returns ``(model, history)`` for one of ``RECIPES``:
-it loads ``$KERAS_HOME/vae-course-models/<name>-seed<seed>-<epochs>ep.keras`` (``~/.keras``
-by default; nothing else is written outside the repository) or trains the model first,
-with a progress bar, and saves it there with its per-epoch history (``.json``).
-Same name, seed and epochs -> the same file is reused, so figures are reproducible.
+``load_or_train(name, seed=0)`` returns ``(model, history)`` for one of ``RECIPES``: it loads
+the model from the cache, or trains it first (with a progress bar) and caches it, and prints
+one line saying which. ``python -m vae.recipes list`` / ``clear [--name NAME]`` (``make cache``,
+``make clean-cache``) show and empty the cache.
 
-Smoke mode (``smoke=True``, default ``vae.config.SMOKE``) trains on 2,000 examples for
-one epoch and caches under a ``-smoke`` name, never mixing with full-mode models.
+The cache is ``$KERAS_HOME/vae-course-models/`` (``~/.keras`` by default; nothing else is
+written outside the repository). Each entry is one folder,
+``<name>-seed<seed>-<epochs>ep[-smoke]-<fingerprint[:12]>/``, holding ``model.keras`` and
+``card.json``. The fingerprint is the SHA-256 of everything that determines the trained weights
+(``fingerprint``): the built model's Keras config (architecture, likelihood, sampling seed), the
+optimizer's config (learning rate or schedule), shapes and SHA-256 of the training and
+validation arrays (so a changed split is a new entry), the recipe's other fields (epochs, batch
+size), the seed, smoke mode and ``CACHE_VERSION``. Change any of them and the old entry is
+never loaded for the new recipe. The card (``card.json``) holds the fingerprint's inputs, the
+SHA-256 of ``model.keras``, the library, Keras and backend versions, the training date and wall
+time, the final losses and the per-epoch history that ``load_or_train`` returns.
+
+An entry that does not match its card (a truncated copy, a full disk) or that Keras cannot load
+is retrained with a ``CacheWarning`` naming it. An entry is written in a temporary folder and
+renamed into place in one atomic step; when two processes train the same recipe at once, the
+first rename wins and the other process loads the winner's entry, so the cache never holds a
+half-written or mixed entry.
+
+Smoke mode (``smoke=True``, default ``vae.config.SMOKE``) trains on the first 2,000 training
+examples for one epoch: a separate entry, never mixed with full-mode models.
 """
 
+import argparse
+import collections
+import contextlib
+import dataclasses
+import datetime
+import hashlib
+import importlib.metadata
 import json
+import os
+import platform
+import random
+import shutil
+import tempfile
+import time
+import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
+import numpy as np
+from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
 from vae import data, models, nets
@@ -22,6 +57,10 @@ from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
 SMOKE_EXAMPLES = 2000
+MODEL_FILE, CARD_FILE = "model.keras", "card.json"
+CACHE_VERSION = 1
+"""Part of every fingerprint: bump it when a change to the library's code (a loss, ``fit``'s
+arguments) changes the trained weights without changing any config, to retire every entry."""
 
 
 def mnist_images():
@@ -33,7 +72,11 @@ def mnist_images():
 @dataclass(frozen=True)
 class Recipe:
     """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
-    ``data()`` gives (x_train, x_validation), trained ``epochs`` epochs of ``batch_size``."""
+    ``data()`` gives (x_train, x_validation), trained ``epochs`` epochs of ``batch_size``.
+
+    Fields that are not callables are part of the fingerprint as they are; what the callables
+    make enters it through the built model's and optimizer's configs and the data's checksums.
+    """
     model: Callable
     optimizer: Callable
     data: Callable
@@ -60,6 +103,10 @@ RECIPES = {
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
 
+class CacheWarning(UserWarning):
+    """A cache entry was damaged (truncated, modified, unreadable) and is being retrained."""
+
+
 def _recipe(name):
     if name not in RECIPES:
         raise ValueError(f"name={name!r}: expected one of {sorted(RECIPES)}")
@@ -69,6 +116,14 @@ def _recipe(name):
 def _epochs(name, epochs, smoke):
     """Epochs to train recipe ``name``: as given, else 1 in smoke mode, else the recipe's."""
     return epochs if epochs is not None else (1 if smoke else _recipe(name).epochs)
+
+
+def _training_data(recipe, smoke):
+    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them."""
+    x_train, x_val = recipe.data()
+    if smoke:
+        x_train, x_val = x_train[:SMOKE_EXAMPLES], x_val[:SMOKE_EXAMPLES // 4]
+    return x_train, x_val
 
 
 def build(name, seed=0, optimizer=None):
@@ -87,14 +142,68 @@ def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
     """
     recipe, epochs = _recipe(name), _epochs(name, epochs, smoke)
     keras.utils.set_random_seed(seed)
-    x_train, x_val = recipe.data()
-    if smoke:
-        x_train, x_val = x_train[:SMOKE_EXAMPLES], x_val[:SMOKE_EXAMPLES // 4]
+    x_train, x_val = _training_data(recipe, smoke)
     model = build(name, seed)
     callbacks = [TqdmCallback(epochs=epochs, verbose=0, desc=name)] if progress else []
     history = model.fit(x_train, validation_data=(x_val,), epochs=epochs,
                         batch_size=recipe.batch_size, verbose=0, callbacks=callbacks)
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+# ---------------------------------------------------------------- fingerprint
+
+@contextlib.contextmanager
+def _as_in_a_fresh_process(seed):
+    """Run a block with Python's and NumPy's RNGs seeded by ``seed`` (as ``train`` seeds them)
+    and Keras' automatic names starting afresh (``dense``, not ``dense_7``), then restore all
+    three: the caller's random draws and later layer names are as if the block never ran."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    names = global_state.get_global_attribute("object_name_uids")  # Keras' name counters
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("object_name_uids", names)
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def _digest(x):
+    """Shapes, dtypes and SHA-256 of the bytes of an array (or a nest of arrays)."""
+    return [{"shape": list(a.shape), "dtype": str(a.dtype),
+             "sha256": hashlib.sha256(np.ascontiguousarray(a)).hexdigest()}
+            for a in map(np.asarray, keras.tree.flatten(x))]
+
+
+def fingerprint(name, seed=0, epochs=None, smoke=SMOKE):
+    """The cache key of recipe ``name`` -> (hex SHA-256, the dict of its inputs).
+
+    The inputs are what determines the trained weights: the Keras configs of the built model
+    (architecture, likelihood, sampling seed) and of its optimizer (learning rate, schedule),
+    shapes and SHA-256 of the training and validation arrays, the recipe's other fields
+    (epochs as trained, batch size), the seed, smoke mode and ``CACHE_VERSION``. The model is
+    built and the data loaded as ``train`` does, without touching the caller's random state.
+    """
+    recipe, epochs = _recipe(name), _epochs(name, epochs, smoke)
+    with _as_in_a_fresh_process(seed):
+        x_train, x_val = _training_data(recipe, smoke)
+        model = build(name, seed)
+        model_config = keras.saving.serialize_keras_object(model)
+        optimizer_config = keras.saving.serialize_keras_object(model.optimizer)
+    fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)
+              if not callable(getattr(recipe, f.name))}
+    inputs = {"cache_version": CACHE_VERSION, "recipe": {**fields, "epochs": epochs},
+              "seed": seed, "smoke": smoke, "smoke_examples": SMOKE_EXAMPLES if smoke else None,
+              "data": {"train": _digest(x_train), "validation": _digest(x_val)},
+              "model": model_config, "optimizer": optimizer_config}
+    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest(), json.loads(canonical)
+
+
+def _entry_name(name, seed, epochs, smoke, digest):
+    return f"{name}-seed{seed}-{epochs}ep{'-smoke' if smoke else ''}-{digest[:12]}"
 
 
 def cache_dir():
@@ -103,21 +212,255 @@ def cache_dir():
 
 
 def cache_path(name, seed=0, epochs=None, smoke=SMOKE):
-    """Path of the cached ``.keras`` file of recipe ``name`` (its history: ``.json``)."""
+    """Path of the cached ``model.keras`` of recipe ``name`` (its card: ``card.json`` beside it).
+
+    Computes the fingerprint: loads the recipe's data and builds its model (a second or two).
+    """
     epochs = _epochs(name, epochs, smoke)
-    return cache_dir() / f"{name}-seed{seed}-{epochs}ep{'-smoke' if smoke else ''}.keras"
+    digest, _ = fingerprint(name, seed, epochs, smoke)
+    return cache_dir() / _entry_name(name, seed, epochs, smoke, digest) / MODEL_FILE
+
+
+# ---------------------------------------------------------------- cache entries
+
+class _Damaged(Exception):
+    """A cache entry that exists but cannot be trusted; the message names the file and why."""
+
+
+def _complete_card(entry, digest):
+    """The card of the complete cache entry ``entry`` with fingerprint ``digest``.
+
+    Returns None if there is no entry; raises _Damaged if its card is missing or unreadable,
+    is not this fingerprint's, or its model file is missing or does not match its SHA-256.
+    """
+    if not entry.exists():
+        return None
+    card_path, model_path = entry / CARD_FILE, entry / MODEL_FILE
+    try:
+        card = json.loads(card_path.read_text())
+    except (OSError, ValueError) as error:
+        raise _Damaged(f"{card_path}: unreadable ({type(error).__name__})") from error
+    if not isinstance(card, dict) or card.get("fingerprint") != digest:
+        raise _Damaged(f"{card_path}: not the card of fingerprint {digest[:12]}")
+    if not model_path.is_file():
+        raise _Damaged(f"{model_path}: missing")
+    recorded = card.get("model_file")
+    if data.sha256(model_path) != (recorded.get("sha256") if isinstance(recorded, dict) else None):
+        raise _Damaged(f"{model_path}: SHA-256 differs from the one recorded in {CARD_FILE} "
+                       "(truncated or modified)")
+    return card
+
+
+def _load(entry, digest):
+    """(model, card) of a complete cache entry; None if there is none or it is damaged: then
+    a CacheWarning names the file and the entry is deleted, to be trained again."""
+    try:
+        card = _complete_card(entry, digest)
+        if card is None:
+            return None
+        try:
+            return keras.saving.load_model(entry / MODEL_FILE), card
+        except Exception as error:  # whatever Keras raises on a file it cannot read
+            first_line = str(error).splitlines()[0] if str(error) else ""
+            raise _Damaged(f"{entry / MODEL_FILE}: Keras cannot load it "
+                           f"({type(error).__name__}: {first_line})") from error
+    except _Damaged as damage:
+        warnings.warn(f"damaged model cache entry, retraining it: {damage}", CacheWarning,
+                      stacklevel=3)
+        _discard(entry)
+        return None
+
+
+def _discard(entry):
+    """Delete a cache entry; renamed aside first (atomic), so no reader sees half of it."""
+    trash = entry.with_name(f".trash-{entry.name}-{uuid.uuid4().hex[:8]}")
+    try:
+        os.rename(entry, trash)
+    except FileNotFoundError:
+        return
+    if trash.is_dir():
+        shutil.rmtree(trash)
+    else:
+        trash.unlink()
+
+
+def _save(entry, model, card):
+    """Write ``model`` and ``card`` as cache entry ``entry`` in one atomic rename -> True.
+
+    Returns False, keeping it, when a complete entry of the same fingerprint is already
+    there (another process saved it first); a damaged one is replaced.
+    """
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; an entry is as readable as its files
+    try:
+        model.save(tmp / MODEL_FILE)
+        model_file = {"name": MODEL_FILE, "bytes": (tmp / MODEL_FILE).stat().st_size,
+                      "sha256": data.sha256(tmp / MODEL_FILE)}
+        (tmp / CARD_FILE).write_text(json.dumps({**card, "model_file": model_file}, indent=1))
+        for _ in range(3):
+            try:
+                os.rename(tmp, entry)  # fails if entry exists: the first process to rename wins
+                return True
+            except OSError:
+                if not entry.exists():
+                    raise
+            try:
+                if _complete_card(entry, card["fingerprint"]) is not None:
+                    return False
+            except _Damaged:
+                _discard(entry)
+        raise OSError(f"{entry}: cannot replace this damaged cache entry; delete it")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _versions():
+    """Versions of the library, Keras, the backend, NumPy and Python."""
+    try:
+        vae_version = importlib.metadata.version("vae")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout without installing
+        vae_version = "unknown"
+    backend = keras.backend.backend()
+    return {"vae": vae_version, "keras": keras.__version__, "backend": backend,
+            "backend_version": getattr(importlib.import_module(backend), "__version__", "?"),
+            "numpy": np.__version__, "python": platform.python_version()}
+
+
+def _card(name, seed, epochs, smoke, digest, inputs, history, seconds):
+    """The model card of a freshly trained entry (``_save`` adds the model file's SHA-256)."""
+    recipe = _recipe(name)
+    return {"name": name, "seed": seed, "epochs": epochs, "smoke": smoke, "fingerprint": digest,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "train_seconds": round(seconds, 1),
+            "final": {key: values[-1] for key, values in history.items()},
+            "versions": _versions(),
+            "data_function": f"{recipe.data.__module__}.{recipe.data.__qualname__}",
+            "history": history, "inputs": inputs}
+
+
+def _which(name, seed, epochs, smoke, digest):
+    """``name (seed 0, 15 epochs, fingerprint 3f2a9c1b7e4d)``: one entry, in words."""
+    return (f"{name} (seed {seed}, {epochs} epoch{'' if epochs == 1 else 's'}"
+            f"{', smoke' if smoke else ''}, fingerprint {digest[:12]})")
+
+
+def _shown(path):
+    """``path`` with the home folder written ``~``."""
+    try:
+        return f"~/{Path(path).relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
+def _duration(seconds):
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def load_or_train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
-    """Load recipe ``name`` from the cache, or train and cache it -> (model, history dict)."""
-    path = cache_path(name, seed, epochs, smoke)
-    history_path = path.with_suffix(".json")
-    if path.exists() and history_path.exists():
-        return keras.saving.load_model(path), json.loads(history_path.read_text())
+    """Load recipe ``name`` from the cache, or train and cache it -> (model, history dict).
+
+    The entry is the one of ``fingerprint(name, seed, epochs, smoke)``; a damaged one is
+    retrained with a ``CacheWarning``. progress: show a progress bar while training and print
+    one line saying which entry was loaded, or how long training took and where it was saved.
+    """
+    epochs = _epochs(name, epochs, smoke)
+    digest, inputs = fingerprint(name, seed, epochs, smoke)
+    entry = cache_dir() / _entry_name(name, seed, epochs, smoke, digest)
+    which = _which(name, seed, epochs, smoke, digest)
+    say = (lambda line: print(line, flush=True)) if progress else (lambda line: None)
+    loaded = _load(entry, digest)
+    if loaded is not None:
+        say(f"loaded {which} from {_shown(entry)}")
+        return loaded[0], loaded[1]["history"]
+    start = time.perf_counter()
     model, history = train(name, seed, epochs, smoke, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"partial-{path.name}")  # rename last: no half-written cache
-    model.save(partial)
-    history_path.write_text(json.dumps(history))
-    partial.replace(path)
-    return model, history
+    seconds = time.perf_counter() - start
+    card = _card(name, seed, epochs, smoke, digest, inputs, history, seconds)
+    if _save(entry, model, card):
+        say(f"trained {which} in {_duration(seconds)}, saved to {_shown(entry)}")
+        return model, history
+    # Another process saved this entry while we trained: use its model, as later calls will.
+    loaded = _load(entry, digest)
+    if loaded is None:  # it was damaged (a CacheWarning said so and deleted it): save ours
+        _save(entry, model, card)
+        return model, history
+    say(f"trained {which} in {_duration(seconds)}; another process saved it first: "
+        f"loaded {_shown(entry)}")
+    return loaded[0], loaded[1]["history"]
+
+
+# ---------------------------------------------------------------- listing and clearing
+
+def _recipe_of(path):
+    """The recipe name in a cache item's file name (``<name>-seed...``), or None."""
+    stem = path.name.removeprefix(".tmp-").removeprefix(".trash-").removeprefix("partial-")
+    return stem.split("-seed")[0] if "-seed" in stem else None
+
+
+def _size(path):
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files)
+
+
+def _describe(path):
+    """One cache item -> lines for ``list``: folder, size, date; card summary or the problem."""
+    head = f"{path.name}  {_size(path) / 1e6:.1f} MB"
+    if path.name.startswith((".tmp-", ".trash-")):
+        return [f"{head}  temporary: a save in progress, or one that was interrupted"]
+    if path.is_file():
+        return [f"{head}  a file of the old cache layout: never loaded, clear deletes it"]
+    try:
+        card = json.loads((path / CARD_FILE).read_text())
+        _complete_card(path, card["fingerprint"])
+        final = ", ".join(f"{k} {card['final'][k]:.4g}" for k in ("loss", "val_loss")
+                          if k in card["final"])
+        which = _which(*(card[k] for k in ("name", "seed", "epochs", "smoke", "fingerprint")))
+        v = card["versions"]
+        return [f"{head}  trained {card['date']} in {_duration(card['train_seconds'])}",
+                f"    {which}; final {final}; vae {v['vae']}, keras {v['keras']}, "
+                f"{v['backend']} {v['backend_version']}"]
+    except (OSError, ValueError, TypeError, KeyError, _Damaged) as error:
+        why = error if isinstance(error, _Damaged) else "no readable card.json"
+        return [f"{head}  damaged ({why}): load_or_train retrains it, clear deletes it"]
+
+
+def clear(name=None):
+    """Delete every cache item (only recipe ``name``'s, if given) -> the deleted paths.
+
+    Not while a model is training: its save (a temporary folder in the cache) would fail.
+    """
+    folder = cache_dir()
+    items = sorted(folder.iterdir()) if folder.is_dir() else []
+    doomed = [p for p in items if name is None or _recipe_of(p) == name]
+    for path in doomed:
+        _discard(path)
+    return doomed
+
+
+def main(argv=None):
+    """``python -m vae.recipes list`` / ``clear [--name NAME]``: show or empty the cache."""
+    parser = argparse.ArgumentParser(
+        prog="python -m vae.recipes",
+        description=f"List or clear the trained-model cache, {_shown(cache_dir())}.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="each entry's folder, size, date and model card")
+    clearing = commands.add_parser("clear", help="delete the cached models")
+    clearing.add_argument("--name", help="only those of this recipe (e.g. vae_frey_2d)")
+    args = parser.parse_args(argv)
+    folder = cache_dir()
+    if args.command == "clear":
+        deleted = clear(args.name)
+        for path in deleted:
+            print(f"deleted {_shown(path)}")
+        print(f"{len(deleted)} item(s) deleted from {_shown(folder)}")
+        return
+    items = sorted(folder.iterdir()) if folder.is_dir() else []
+    total = sum(_size(p) for p in items)
+    print(f"{_shown(folder)}: {len(items)} item(s), {total / 1e6:.1f} MB")
+    for path in items:
+        print("\n".join(_describe(path)))
+
+
+if __name__ == "__main__":
+    main()
