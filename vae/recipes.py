@@ -78,7 +78,8 @@ def mnist_images():
 @dataclass(frozen=True)
 class Recipe:
     """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
-    ``data()`` gives (x_train, x_validation), trained ``epochs`` epochs of ``batch_size``.
+    ``data()`` gives (x_train, x_validation) (arrays, or tuples of arrays such as images and
+    their conditions), trained ``epochs`` epochs of ``batch_size``.
 
     Fields that are not callables are part of the fingerprint as they are; what the callables
     make enters it through the built model's and optimizer's configs and the data's checksums.
@@ -125,10 +126,15 @@ def _epochs(name, epochs, smoke):
 
 
 def _training_data(recipe, smoke):
-    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them."""
+    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them.
+
+    Each is an array, or a tuple of arrays of one length (e.g. images and their conditions)
+    that ``fit`` passes to the model as its input.
+    """
     x_train, x_val = recipe.data()
     if smoke:
-        x_train, x_val = x_train[:SMOKE_EXAMPLES], x_val[:SMOKE_EXAMPLES // 4]
+        x_train = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES], x_train)
+        x_val = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES // 4], x_val)
     return x_train, x_val
 
 
