@@ -75,6 +75,14 @@ def mnist_images():
     return x[:-MNIST_VALIDATION], x[-MNIST_VALIDATION:]
 
 
+def binarized_mnist_images():
+    """(x_train (50000, 28, 28, 1), x_validation (10000, 28, 28, 1)) float32 in {0, 1}:
+    Larochelle & Murray's statically binarized MNIST, its own training and validation splits
+    (its test split is kept for scores)."""
+    x_train, x_val, _ = data.load_binarized_mnist()
+    return tuple(x.reshape(-1, 28, 28, 1).astype("float32") for x in (x_train, x_val))
+
+
 @dataclass(frozen=True)
 class Recipe:
     """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
@@ -106,6 +114,12 @@ RECIPES = {
     "vae_frey_2d": Recipe(
         lambda seed: models.VAE(*nets.frey_mlp(2), likelihood="gaussian_learned", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 09: the MLP VAE scored by importance sampling on statically binarized MNIST
+    "vae_binarized_mnist": Recipe(
+        lambda seed: models.VAE(nets.dense_encoder((28, 28, 1), 16, hidden=(256,)),
+                                nets.dense_decoder(16, (28, 28, 1), hidden=(256,)),
+                                likelihood="bernoulli", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), binarized_mnist_images, epochs=30, batch_size=100),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
