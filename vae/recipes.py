@@ -52,7 +52,8 @@ import numpy as np
 from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
-from vae import data, models, nets
+from vae import data, impute, models, nets
+from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
@@ -81,6 +82,15 @@ def binarized_mnist_images():
     (its test split is kept for scores)."""
     x_train, x_val, _ = data.load_binarized_mnist()
     return tuple(x.reshape(-1, 28, 28, 1).astype("float32") for x in (x_train, x_val))
+
+
+def inpainting_images():
+    """((x, c) train, (x, c) validation): ``mnist_images()`` with the condition of a
+    conditional-VAE imputer, c = ``impute.observed_condition(x, observed)`` (n, 1568) for one
+    mask per image from ``impute.mixed_patterns`` (NumPy seed 0)."""
+    rng = np.random.default_rng(0)
+    return tuple((x, impute.observed_condition(x, impute.mixed_patterns(len(x), rng)))
+                 for x in mnist_images())
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,27 @@ RECIPES = {
                                 nets.dense_decoder(16, (28, 28, 1), hidden=(256,)),
                                 likelihood="bernoulli", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), binarized_mnist_images, epochs=30, batch_size=100),
+    # notebook 08: the imputers. A dense VAE for the encode -> decode iteration; a mask-aware
+    # conv VAE (its RandomMask hides part of every training image); conditional VAEs
+    # p(x | z, c) with c = what is seen, one fixed pattern per training image, two KL weights
+    "vae_mnist_impute": Recipe(
+        lambda seed: models.VAE(nets.dense_encoder((28, 28, 1), 20, hidden=(512,)),
+                                nets.dense_decoder(20, (28, 28, 1), hidden=(512,)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=15, batch_size=128),
+    "masked_vae_mnist": Recipe(
+        lambda seed: models.MaskedVAE(
+            nets.conv_encoder((28, 28, 2), 32, filters=(32, 64), kind="strided"),
+            nets.conv_decoder(32, (28, 28, 1), filters=(64, 32), kind="transpose",
+                              likelihood="bernoulli"),
+            block_rate=0.75, spill=0.5, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=40, batch_size=128),
+    **{f"inpainter_mnist_beta{beta:g}": Recipe(
+        lambda seed, beta=beta: ConditionalVAE(
+            nets.dense_conditional_encoder((28, 28, 1), 2 * 784, 16, hidden=(512, 512)),
+            nets.dense_conditional_decoder(16, 2 * 784, (28, 28, 1), hidden=(512, 512)),
+            beta=beta, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), inpainting_images, epochs=30, batch_size=128)
+       for beta in (1.0, 4.0)},
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
