@@ -3,7 +3,7 @@ completions, the effective sample size of importance weights, and z = 0 vs an av
 
 import numpy as np
 
-from vae.exercises import call, choice, compare, correct, exercise, wrong
+from vae.exercises import call, choice, compare, correct, exercise, log_weight_cases, wrong
 from vae.impute import vae_impute
 
 
@@ -89,21 +89,9 @@ _LOG_W = np.random.default_rng(2).normal(-800.0, 2.0, size=(5, 30))   # exp() gi
 @exercise("08.3", needs=["effective_sample_size"])
 def check_effective_sample_size(effective_sample_size):
     simple = np.array([[0.0] * 8, [0.0] * 2 + [-50.0] * 6])   # 8 equal weights; 2 that count
-    result, failed = call(effective_sample_size, simple, name="effective_sample_size(log_w)")
-    if failed:
-        return failed
-    feedback = compare(result, [8.0, 2.0], "effective_sample_size of [8 equal weights], "
-                       "[2 equal weights, 6 negligible]", rtol=1e-4)
-    if feedback.status != "correct":
-        return feedback
-    result, failed = call(effective_sample_size, _LOG_W, name="effective_sample_size(log_w)")
-    if failed:
-        return failed
-    answer = np.asarray(result, dtype="float64")
-    if answer.shape == (len(_LOG_W),) and not np.all(np.isfinite(answer)):
-        return wrong("NaN or inf for log weights near -800: exp underflows; subtract each "
-                     "row's largest log weight before exponentiating")
-    return compare(answer, _reference_ess(_LOG_W), "effective_sample_size on weights near -800")
+    return log_weight_cases(effective_sample_size, "effective_sample_size", [
+        (simple, np.array([8.0, 2.0]), "[8 equal weights], [2 equal, 6 negligible]"),
+        (_LOG_W, _reference_ess(_LOG_W), "log weights near -800")])
 
 
 def _bottom_half(x_test, test_masks):

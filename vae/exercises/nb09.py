@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from vae.exercises import call, compare, correct, exercise, wrong
+from vae.exercises import compare, correct, exercise, log_weight_cases, wrong
 
 PPCA_SHIFT = 0.3
 """The exercise's q(z | x): the exact PPCA posterior, its mean shifted by 0.3, its std times 4."""
@@ -23,20 +23,9 @@ _LOG_W = np.random.default_rng(0).normal(-1000.0, 3.0, size=(4, 6))   # exp() gi
 @exercise("09.1", needs=["log_mean_exp"])
 def check_log_mean_exp(log_mean_exp):
     tiny = np.array([[0.0, math.log(3.0)], [1.0, 1.0]])    # bounds log 2 and 1
-    result, failed = call(log_mean_exp, tiny, name="log_mean_exp(log_w)")
-    if failed:
-        return failed
-    feedback = compare(result, _reference_log_mean_exp(tiny), "log_mean_exp on small weights")
-    if feedback.status != "correct":
-        return feedback
-    result, failed = call(log_mean_exp, _LOG_W, name="log_mean_exp(log_w)")
-    if failed:
-        return failed
-    result = np.asarray(result, dtype="float64")
-    if result.shape == _LOG_W.shape[:1] and not np.all(np.isfinite(result)):
-        return wrong("log_mean_exp gives -inf or NaN for log weights near -1000: exp underflows; "
-                     "subtract each row's largest log weight before exponentiating")
-    return compare(result, _reference_log_mean_exp(_LOG_W), "log_mean_exp on weights near -1000")
+    return log_weight_cases(log_mean_exp, "log_mean_exp", [
+        (tiny, _reference_log_mean_exp(tiny), "small log weights"),
+        (_LOG_W, _reference_log_mean_exp(_LOG_W), "log weights near -1000")])
 
 
 def _reference_spread(log_w, ks=(1, 10, 40), images=20, blocks=5):
