@@ -106,6 +106,13 @@ RECIPES = {
     "vae_frey_2d": Recipe(
         lambda seed: models.VAE(*nets.frey_mlp(2), likelihood="gaussian_learned", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 02: the 2-D VAE of vae_mnist_2d with the KL weighted beta = 0 and beta = 4
+    "vae_mnist_2d_beta0": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=0.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    "vae_mnist_2d_beta4": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=4.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
