@@ -106,6 +106,11 @@ RECIPES = {
     "vae_frey_2d": Recipe(
         lambda seed: models.VAE(*nets.frey_mlp(2), likelihood="gaussian_learned", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 01: the sum-of-squares autoencoder of each latent size of the sweep
+    **{f"ae_mse_mnist_{d}d": Recipe(
+        lambda seed, d=d: models.dense_autoencoder(d, likelihood="mse"),
+        lambda: keras.optimizers.Adam(2e-3), mnist_images, epochs=10, batch_size=128)
+       for d in (2, 4, 8, 16, 32)},
     # notebook 02: the 2-D VAE of vae_mnist_2d with the KL weighted beta = 0 and beta = 4
     "vae_mnist_2d_beta0": Recipe(
         lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=0.0, seed=seed),
