@@ -118,6 +118,10 @@ RECIPES = {
     "vae_mnist_2d_beta4": Recipe(
         lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=4.0, seed=seed),
         lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    # notebook 03: the SciNet conv VAE with the strided-transpose decoder, trained alike
+    "conv_vae_mnist_transpose": Recipe(
+        lambda seed: models.conv_vae(100, decoder_kind="transpose", seed=seed),
+        keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
