@@ -151,8 +151,24 @@ RECIPES = {
             beta=beta, seed=seed),
         lambda: keras.optimizers.Adam(1e-3), inpainting_images, epochs=30, batch_size=128)
        for beta in (1.0, 4.0)},
+    # notebook 01: the sum-of-squares autoencoder of each latent size of the sweep
+    **{f"ae_mse_mnist_{d}d": Recipe(
+        lambda seed, d=d: models.dense_autoencoder(d, likelihood="mse"),
+        lambda: keras.optimizers.Adam(2e-3), mnist_images, epochs=10, batch_size=128)
+       for d in (2, 4, 8, 16, 32)},
+    # notebook 02: the 2-D VAE of vae_mnist_2d with the KL weighted beta = 0 and beta = 4
+    "vae_mnist_2d_beta0": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=0.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    "vae_mnist_2d_beta4": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=4.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    # notebook 03: the SciNet conv VAE with the strided-transpose decoder, trained alike
+    "conv_vae_mnist_transpose": Recipe(
+        lambda seed: models.conv_vae(100, decoder_kind="transpose", seed=seed),
+        keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
 }
-"""The standard models; full-mode epochs chosen so that all four train in a few minutes."""
+"""The standard models and the notebooks' heavy ones, each trained once and then loaded."""
 
 
 class CacheWarning(UserWarning):
