@@ -90,21 +90,23 @@ class HierarchicalVAE(IWAE):
 
 
 def dense_hierarchical_vae(latent_dims=(32, 16), input_shape=(28, 28, 1), hidden=(300, 300),
-                           top_hidden=(100,), likelihood="bernoulli", k=1, seed=None):
+                           top_hidden=(100,), activation="relu", likelihood="bernoulli", k=1,
+                           seed=None):
     """An MLP HierarchicalVAE: x -> hidden -> z1 -> top_hidden -> z2, decoders mirrored.
 
     latent_dims: (dim of z1, dim of z2). p(z1 | z2) is a Gaussian MLP with a linear mean.
+    activation: of every hidden layer (Burda et al. use tanh).
     """
     dims = checks.positive_ints("latent_dims", latent_dims)
     if len(dims) != 2:
         raise ValueError(f"latent_dims={latent_dims!r}: expected two sizes (z1, z2)")
     m1, m2 = dims
     return HierarchicalVAE(
-        nets.dense_encoder(input_shape, m1, hidden=hidden, activation="tanh"),
-        nets.dense_decoder(m1, input_shape, hidden=hidden[::-1], activation="tanh",
+        nets.dense_encoder(input_shape, m1, hidden=hidden, activation=activation),
+        nets.dense_decoder(m1, input_shape, hidden=hidden[::-1], activation=activation,
                            likelihood=likelihood),
-        nets.dense_encoder((m1,), m2, hidden=top_hidden, activation="tanh", name="encoder_top"),
-        nets.dense_decoder(m2, (m1,), hidden=top_hidden[::-1], activation="tanh",
+        nets.dense_encoder((m1,), m2, hidden=top_hidden, activation=activation, name="encoder_top"),
+        nets.dense_decoder(m2, (m1,), hidden=top_hidden[::-1], activation=activation,
                            likelihood="gaussian_learned", mean_activation=None,
                            name="decoder_top"),
         likelihood=likelihood, k=k, seed=seed)
