@@ -21,7 +21,7 @@ collect_ignore_glob = ["notebooks/student/*"]
 ROOT = Path(__file__).resolve().parent
 
 LECTURES = ("01_generative_models", "02_autoencoders", "03_vae", "04_convolutional_vaes",
-            "05_extensions")
+            "05_extensions", "06_better_vaes")
 """The lecture notes, in course order: ``lectures/NAME.md``, each with the deck
 ``slides/decks/NAME.md``."""
 

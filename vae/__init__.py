@@ -15,6 +15,11 @@ Modules (one concept each):
     m2          - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
     impute      - mean fill, k-NN and VAE imputation of missing pixels
     evaluate    - test scores: the ELBO and the importance-weighted log-likelihood
+    collapse    - posterior collapse: active units, KL per dimension, and ``KLControlVAE``
+                  (KL warm-up, free bits)
+    iwae        - ``IWAE``: the importance-weighted bound as the training objective
+    vampprior   - ``VampPriorVAE``: a mixture prior on learned pseudo-inputs
+    hierarchical - ``HierarchicalVAE``: two stochastic layers, and its MLP builder
     latent      - points, paths and grids in a latent space: lerp/slerp, class means,
                   grids of codes, the empty regions of a 2-D code space
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose

@@ -341,3 +341,40 @@ def gap_histogram(elbo, log_likelihood, ax=None, bins=40, title=None):
     axes[0, 0].hist(gap, bins=bins, color="C2")
     axes[0, 0].axvline(gap.mean(), color="black", ls="--", label=f"mean {gap.mean():.2f} nats")
     return _finish(axes[0, 0], "log p(x) - ELBO (nats)", "examples", title, legend=True)
+
+
+def kl_per_dimension(kls, threshold=None, ax=None, title=None):
+    """Each model's KL per latent dimension, sorted from the largest: kls = {label: (m,)} nats.
+
+    A collapsed dimension has KL ~ 0 (log scale, floored at 1e-4 nats). threshold: an optional
+    horizontal line (e.g. a free-bits floor).
+    """
+    _, axes = _axes(ax, figsize=(5.5, 3.2))
+    cell = axes[0, 0]
+    for label, kl in kls.items():
+        kl = np.sort(np.asarray(kl))[::-1]
+        cell.plot(np.arange(1, len(kl) + 1), np.maximum(kl, 1e-4), "o-", ms=3, label=label)
+    if threshold is not None:
+        cell.axhline(threshold, color="black", ls=":", label=f"{threshold:g} nats")
+    cell.set_yscale("log")
+    return _finish(cell, "latent dimension (sorted by KL)", "mean KL (nats)", title, legend=True)
+
+
+def rate_distortion(rates, distortions, labels, ax=None, title=None):
+    """Distortion D (reconstruction NLL) against rate R (KL), one point per model, in nats.
+
+    rates, distortions: (n,); labels: n strings. Dotted lines: equal negative ELBO D + R,
+    through each point, so a point on a lower line has the better ELBO.
+    """
+    rates, distortions = np.asarray(rates, float), np.asarray(distortions, float)
+    _, axes = _axes(ax, figsize=(5, 3.6))
+    cell = axes[0, 0]
+    span = np.linspace(0, rates.max() * 1.15, 2)
+    for total in rates + distortions:
+        cell.plot(span, total - span, color="0.8", ls=":", lw=1)
+    cell.plot(rates, distortions, "o", color="C0")
+    for r, d, label in zip(rates, distortions, labels):
+        cell.annotate(label, (r, d), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    cell.set_xlim(0, span[-1])
+    cell.set_ylim(distortions.min() - 5, distortions.max() + 5)
+    return _finish(cell, "rate R = KL (nats)", "distortion D = -log p(x|z) (nats)", title)

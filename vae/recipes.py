@@ -52,7 +52,7 @@ import numpy as np
 from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
-from vae import data, impute, models, nets
+from vae import collapse, data, hierarchical, impute, iwae, models, nets, vampprior
 from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
 
@@ -91,6 +91,27 @@ def inpainting_images():
     rng = np.random.default_rng(0)
     return tuple((x, impute.observed_condition(x, impute.mixed_patterns(len(x), rng)))
                  for x in mnist_images())
+
+
+BMNIST_LATENT, BMNIST_HIDDEN, BMNIST_BATCH = 32, (300,), 100
+"""Lecture 6's binarized-MNIST models: one 300-unit hidden layer, 32 latent dims, batch 100."""
+
+
+def _bmnist_nets():
+    """(encoder, decoder) of lecture 6's MLPs (the same for every model being compared)."""
+    return (nets.dense_encoder((28, 28, 1), BMNIST_LATENT, hidden=BMNIST_HIDDEN),
+            nets.dense_decoder(BMNIST_LATENT, (28, 28, 1), hidden=BMNIST_HIDDEN))
+
+
+def _bmnist_recipe(model, epochs=20):
+    """A lecture 6 recipe: ``model(seed)`` on binarized MNIST, Adam(1e-3), batch 100."""
+    return Recipe(model, lambda: keras.optimizers.Adam(1e-3), binarized_mnist_images,
+                  epochs=epochs, batch_size=BMNIST_BATCH)
+
+
+BMNIST_STEPS_PER_EPOCH = 50000 // BMNIST_BATCH
+BMNIST_BETAS = (0.5, 1.0, 2.0, 4.0)
+"""The betas of lecture 6's rate-distortion figure (recipes ``vae_bmnist_beta<beta>``)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +190,22 @@ RECIPES = {
         keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
 }
 """The standard models and the notebooks' heavy ones, each trained once and then loaded."""
+
+RECIPES.update({
+    # lecture 6: the same MLPs on statically binarized MNIST, trained five ways
+    **{f"vae_bmnist_beta{beta:g}": _bmnist_recipe(
+        lambda seed, beta=beta: models.VAE(*_bmnist_nets(), beta=beta, seed=seed))
+       for beta in BMNIST_BETAS},
+    "vae_bmnist_warmup_freebits": _bmnist_recipe(
+        lambda seed: collapse.KLControlVAE(*_bmnist_nets(), seed=seed, free_bits=0.1,
+                                           warmup_steps=5 * BMNIST_STEPS_PER_EPOCH)),
+    "iwae_bmnist_k5": _bmnist_recipe(lambda seed: iwae.IWAE(*_bmnist_nets(), k=5, seed=seed)),
+    "vampprior_bmnist": _bmnist_recipe(
+        lambda seed: vampprior.VampPriorVAE(*_bmnist_nets(), n_components=100, seed=seed)),
+    "hvae_bmnist": _bmnist_recipe(
+        lambda seed: hierarchical.dense_hierarchical_vae(
+            (BMNIST_LATENT, 16), hidden=BMNIST_HIDDEN, top_hidden=(100,), seed=seed)),
+})
 
 
 class CacheWarning(UserWarning):
