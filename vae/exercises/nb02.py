@@ -27,16 +27,24 @@ def _elbo(x, m, v, w, s):
     return _expected_log_lik(x, m, v, w, s) - _kl(m, v)
 
 
+def _call_each(fn, cases, name):
+    """([fn(*case) for case in cases], None), or (None, the feedback on the first failure)."""
+    answers = []
+    for case in cases:
+        value, failed = call(fn, *case, name=name)
+        if failed:
+            return None, failed
+        answers.append(value)
+    return answers, None
+
+
 @exercise("02.1", needs=["elbo_closed_form", "elbo_monte_carlo"])
 def check_elbo(elbo_closed_form, elbo_monte_carlo):
     """The closed form at four points (against the reference and the KL's sign), then the Monte
     Carlo estimate within 5 standard errors of it, and the bound tight at the exact posterior."""
-    answers = []
-    for case in _ELBO_CASES:
-        value, failed = call(elbo_closed_form, *case, name="elbo_closed_form(x, m, v, w, s)")
-        if failed:
-            return failed
-        answers.append(value)
+    answers, failed = _call_each(elbo_closed_form, _ELBO_CASES, "elbo_closed_form(x, m, v, w, s)")
+    if failed:
+        return failed
     reference = [_elbo(*case) for case in _ELBO_CASES]
     feedback = compare(answers, reference, "elbo_closed_form(x, m, v, w, s)")
     if feedback.status != "correct":
@@ -76,12 +84,9 @@ def check_kl_mvn(kl_mvn):
         a, b = rng.normal(size=(2, k, k))
         cases.append((rng.normal(size=k), a @ a.T + 0.5 * np.eye(k),
                       rng.normal(size=k), b @ b.T + 0.5 * np.eye(k)))
-    answers = []
-    for case in cases:
-        value, failed = call(kl_mvn, *case, name="kl_mvn(mu0, cov0, mu1, cov1)")
-        if failed:
-            return failed
-        answers.append(value)
+    answers, failed = _call_each(kl_mvn, cases, "kl_mvn(mu0, cov0, mu1, cov1)")
+    if failed:
+        return failed
     reference = [_kl_mvn(*case) for case in cases]
     feedback = compare(answers, reference, "kl_mvn(mu0, cov0, mu1, cov1)")
     if feedback.status != "correct":
