@@ -53,6 +53,11 @@ def check_spread(spread, log_w):
                    f"{reference[40]:.2f} nats (k = 40)")
 
 
+GAP_TOLERANCE = 0.25
+"""Nats: about five standard errors of the Monte-Carlo ELBO gap (50 examples, k = 1000; each
+log weight of the 4x-wide q has a standard deviation near 11 nats)."""
+
+
 def _ppca_gap(post_var, std_factor):
     """KL(q || exact posterior) for q = N(mean + PPCA_SHIFT, (std_factor * std)^2): a float."""
     return (-math.log(std_factor) + std_factor ** 2 / 2 + PPCA_SHIFT ** 2 / (2 * post_var)
@@ -68,10 +73,10 @@ def check_worse_encoder(elbo_worse, iw_worse, exact, post_var):
                          f"example, {exact.shape}")
     gap = float(np.mean(exact - np.asarray(elbo_worse, dtype="float64")))
     expected = _ppca_gap(float(post_var), 4.0)
-    if abs(gap - _ppca_gap(float(post_var), 2.0)) < 0.05:
+    if abs(gap - _ppca_gap(float(post_var), 2.0)) < GAP_TOLERANCE:
         return wrong(f"the ELBO gap {gap:.3f} is the one of the 2x std encoder; multiply the "
                      "posterior's standard deviation by 4")
-    if abs(gap - expected) > 0.05:
+    if abs(gap - expected) > GAP_TOLERANCE:
         return wrong(f"the ELBO gap log p(x) - ELBO is {gap:.3f} nats; KL(q || posterior) of "
                      f"the 4x std encoder is {expected:.3f}")
     shortfall = float(np.mean(exact - np.asarray(iw_worse, dtype="float64")))
