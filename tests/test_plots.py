@@ -38,8 +38,8 @@ CALLS = {
     "bound_vs_k": lambda ax: plots.bound_vs_k([1, 10], [-3.0, -2.0], elbo=-3.5, ax=ax),
     "gap_histogram": lambda ax: plots.gap_histogram(-RNG.uniform(3, 4, 20), -np.ones(20), ax=ax),
     "kl_per_dimension": lambda ax: plots.kl_per_dimension(
-        {"a": RNG.uniform(size=8), "b": np.zeros(8)}, threshold=0.5, ax=ax),
-    "rate_distortion": lambda ax: plots.rate_distortion([1.0, 5.0], [90.0, 80.0], ["a", "b"],
+        {"a": RNG.exponential(size=8), "b": np.zeros(8)}, threshold=0.1, ax=ax),
+    "rate_distortion": lambda ax: plots.rate_distortion([20.0, 10.0], [80.0, 90.0], ["1", "2"],
                                                         ax=ax),
 }
 DRAWING = sorted(name for name, fn in inspect.getmembers(plots, inspect.isfunction)
