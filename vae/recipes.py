@@ -53,6 +53,7 @@ from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
 from vae import data, models, nets
+from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
@@ -73,6 +74,16 @@ def mnist_images():
     (x, _), _ = data.load_mnist()
     x = data.as_images(x)
     return x[:-MNIST_VALIDATION], x[-MNIST_VALIDATION:]
+
+
+def mnist_with_labels():
+    """((x_train, c_train), (x_validation, c_validation)): :func:`mnist_images`' split, each
+    image with its label one-hot as a float32 condition (n, 10), the input of a conditional
+    VAE."""
+    (x, y), _ = data.load_mnist()
+    x, c = data.as_images(x), np.eye(10, dtype="float32")[y]
+    n = len(x) - MNIST_VALIDATION
+    return (x[:n], c[:n]), (x[n:], c[n:])
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,11 @@ RECIPES = {
     "vae_frey_10d": Recipe(
         lambda seed: models.VAE(*nets.frey_mlp(10), likelihood="gaussian_learned", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 06: the conditional VAE on MNIST (c = the one-hot digit, at the encoder and at z)
+    "cvae_mnist_2d": Recipe(
+        lambda seed: ConditionalVAE(nets.dense_conditional_encoder((28, 28, 1), 10, 2),
+                                    nets.dense_conditional_decoder(2, 10, (28, 28, 1)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_with_labels, epochs=10, batch_size=128),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
