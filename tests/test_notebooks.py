@@ -22,7 +22,6 @@ PENDING = {
     "02_vae",
     "03_conv_vae_mnist",
     "04_latent_interpolation",
-    "07_semi_supervised_vae",
     "08_missing_data_imputation",
     "09_evaluating_vaes",
 }

@@ -126,6 +126,10 @@ RECIPES = {
         lambda seed: ConditionalVAE(nets.dense_conditional_encoder((28, 28, 1), 10, 2),
                                     nets.dense_conditional_decoder(2, 10, (28, 28, 1)), seed=seed),
         lambda: keras.optimizers.Adam(1e-3), mnist_with_labels, epochs=10, batch_size=128),
+    # notebook 07: Kingma et al. (2014)'s M1, a VAE (600-600, latent 50) whose codes M2 classifies
+    "m1_mnist_50d": Recipe(
+        lambda seed: models.dense_vae(50, hidden=(600, 600), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=30, batch_size=128),
 }
 """The standard models; full-mode epochs chosen so that all four train in a few minutes."""
 
