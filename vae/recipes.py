@@ -114,6 +114,16 @@ BMNIST_BETAS = (0.5, 1.0, 2.0, 4.0)
 """The betas of lecture 6's rate-distortion figure (recipes ``vae_bmnist_beta<beta>``)."""
 
 
+def mnist_with_labels():
+    """((x_train, c_train), (x_validation, c_validation)): :func:`mnist_images`' split, each
+    image with its label one-hot as a float32 condition (n, 10), the input of a conditional
+    VAE."""
+    (x, y), _ = data.load_mnist()
+    x, c = data.as_images(x), np.eye(10, dtype="float32")[y]
+    n = len(x) - MNIST_VALIDATION
+    return (x[:n], c[:n]), (x[n:], c[n:])
+
+
 @dataclass(frozen=True)
 class Recipe:
     """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
@@ -188,6 +198,19 @@ RECIPES = {
     "conv_vae_mnist_transpose": Recipe(
         lambda seed: models.conv_vae(100, decoder_kind="transpose", seed=seed),
         keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
+    # notebook 05: the same Frey-face VAE with a 10-D code, the imputer of section 6
+    "vae_frey_10d": Recipe(
+        lambda seed: models.VAE(*nets.frey_mlp(10), likelihood="gaussian_learned", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 06: the conditional VAE on MNIST (c = the one-hot digit, at the encoder and at z)
+    "cvae_mnist_2d": Recipe(
+        lambda seed: ConditionalVAE(nets.dense_conditional_encoder((28, 28, 1), 10, 2),
+                                    nets.dense_conditional_decoder(2, 10, (28, 28, 1)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_with_labels, epochs=10, batch_size=128),
+    # notebook 07: Kingma et al. (2014)'s M1, a VAE (600-600, latent 50) whose codes M2 classifies
+    "m1_mnist_50d": Recipe(
+        lambda seed: models.dense_vae(50, hidden=(600, 600), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=30, batch_size=128),
 }
 """The standard models and the notebooks' heavy ones, each trained once and then loaded."""
 
