@@ -15,8 +15,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TOOL = ROOT / "tools" / "student_notebooks.py"
 
 # A number in markdown is a measured result unless it is quoted from a paper (a year on the
-# same line) or is math or code: results are printed by code, and the text says "the table above".
-_MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`")
+# same line), is math or code, or labels an exercise (**10.1**): results are printed by code,
+# and the text says "the table above".
+_MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\*\*\d+\.\d+\*\*")
 _NUMBER = re.compile(r"\d\.\d|\d\s?%")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -55,7 +56,7 @@ def typed_numbers(nb):
 def test_typed_numbers_finds_results_but_not_citations_math_or_code():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "The VAE reaches 0.083 RMSE.\nIWAE: 86.76 nats (Burda et al., 2016).\n"
-        "With $\\sigma^2 = 0.5$ and `quantile=0.98`.\nIt labels 87 % of digits.")])
+        "**10.1** With $\\sigma^2 = 0.5$ and `quantile=0.98`.\nIt labels 87 % of digits.")])
     assert typed_numbers(nb) == ["The VAE reaches 0.083 RMSE.", "It labels 87 % of digits."]
 
 
