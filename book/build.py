@@ -14,7 +14,6 @@ book/_build/smoke/figures/, never into slides/figures/). Steps:
 """
 
 import argparse
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -23,18 +22,11 @@ from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
+sys.path[:0] = [str(BOOK), str(ROOT / "slides")]   # script folders, not packages
 
+import build_decks  # noqa: E402
+import conf  # noqa: E402
 
-def _load(path):
-    """Import a script by path (book/conf.py, slides/build_decks.py: no packages)."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-conf = _load(BOOK / "conf.py")
-build_decks = _load(ROOT / "slides" / "build_decks.py")
 HTML = conf.BUILD / "html"
 DECK_LIBRARIES = ("reveal.js/dist", "katex/dist")
 

@@ -16,7 +16,6 @@ Exit status 1 and one line per problem if any check fails.
 import argparse
 import functools
 import http.server
-import importlib.util
 import os
 import re
 import sys
@@ -27,23 +26,16 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
+sys.path[:0] = [str(BOOK), str(ROOT / "tools")]   # script folders, not packages
 
+import browser  # noqa: E402
 
-def _load(path):
-    """Import a script by path (tools/ and book/ are script folders, not packages)."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-browser = _load(ROOT / "tools" / "browser.py")
 SKIP = ("_static/", "_sources/", "_images/", "_downloads/", "slides/lib/", "genindex.html")
 """Folders of assets (checked when a page loads them or links to them, not opened as pages),
 and the general index (only links into the API page)."""
 SEARCH_WORD = "ELBO"
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+; url=([^"]+)"')
-SHOTS = {"home": "book/index.html", "lecture": "lectures/03_vae.html",
+SHOTS = {"home": "book/index.html", "lecture": "lectures/02_autoencoders.html",
          "notebook": "notebooks/02_vae.html"}
 
 # Runs in each page once it has loaded; returns what the checks below need.
@@ -87,6 +79,12 @@ SEARCH = """async () => {
   while (!(summary() && summary().textContent.trim()) && Date.now() < deadline)
     await new Promise(r => setTimeout(r, 200));
   return document.querySelectorAll('#search-results li').length;
+}"""
+
+# Brings the first element that matches a CSS selector into view (for a screenshot).
+SCROLL_TO = """selector => {
+  const element = document.querySelector(selector);
+  if (element) element.scrollIntoView({block: 'center'});
 }"""
 
 # In the dark theme: the content images whose background is not opaque.
@@ -197,10 +195,13 @@ def check_site(html, screenshots, executable=None, expect_launch=False):
             problems += found
             for name, shot_page in SHOTS.items():
                 if page == shot_page:
+                    if name == "notebook":   # an executed cell with a figure in view
+                        session.page.evaluate(SCROLL_TO, ".cell_output img")
                     session.screenshot(name)
             if page == SHOTS["lecture"]:
                 problems += [f"{page}: figure on a transparent background in dark mode: {s}"
                              for s in session.page.evaluate(DARK)]
+                session.page.evaluate(SCROLL_TO, ".bd-article img")
                 session.screenshot("lecture-dark")
         problems += check_links(html, base, reports)
         problems += [f"no screenshot of {p}: page missing" for p in SHOTS.values()
@@ -219,7 +220,8 @@ def check_site(html, screenshots, executable=None, expect_launch=False):
 
 
 def main(argv=None):
-    conf = _load(BOOK / "conf.py")
+    import conf
+
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--html", type=Path, default=conf.BUILD / "html", help="built site")
