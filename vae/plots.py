@@ -59,8 +59,8 @@ def _caption_as_text(shell=None):
 
 def caption(fig):
     """One line describing ``fig`` from its own text: its suptitle, else each panel's title
-    (or "y vs x" from its axis labels); for panels titled only by a label or two characters
-    (an image grid's digits), "N images titled 5, 0, 4, ..."."""
+    (or "y vs x" from its axis labels); images titled by a short label (an image grid's digits
+    or scores) become "N images titled 5, 0, 4, ..."."""
     if fig.get_suptitle().strip():
         return fig.get_suptitle().strip()
     parts, short, images = [], [], 0
@@ -71,11 +71,11 @@ def caption(fig):
         title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right"))
                          if t.strip())
         labels = " vs ".join(t for t in (ax.get_ylabel(), ax.get_xlabel()) if t.strip())
-        if 0 < len(title) <= 2:
+        if ax.images and 0 < len(title) <= 8:   # an image grid's labels: digits, scores
             short.append(title)
-        part = title if len(title) > 2 else labels
-        if part and part not in parts:
-            parts.append(part)
+        elif part := title or labels:
+            if part not in parts:
+                parts.append(part)
     if short:
         more = ", ..." if len(short) > 10 else ""
         parts.append(f"{images} images titled {', '.join(short[:10])}{more}")
