@@ -19,7 +19,7 @@ export KERAS_BACKEND := $(BACKEND)
 BACKEND_STAMP := $(VENV)/.installed-$(BACKEND)
 
 .PHONY: install install-backends test test-fast test-pythons lint figures slides slides-deps \
-    slides-check lab throughput student-notebooks clean
+    slides-check lab throughput student-notebooks book book-deps book-check clean
 
 install: $(BACKEND_STAMP)
 
@@ -88,6 +88,30 @@ slides: $(STAMP) $(NODE_STAMP)
 slides-check: $(STAMP)
 	$(PY) slides/check_decks.py
 
+# The course website in book/_build/full/html/ (VAE_SMOKE=1: book/_build/smoke/html/): the
+# lectures, every notebook executed (jupyter-cache: unchanged notebooks are not re-run), the
+# decks, the API reference. Sphinx and its theme from book/requirements.txt, MathJax from npm
+# (book/package-lock.json), reveal.js and KaTeX from slides/: everything served by the site.
+BOOK_STAMP := $(VENV)/.installed-book
+BOOK_NODE_STAMP := book/node_modules/.installed
+book-deps: $(BOOK_STAMP) $(BOOK_NODE_STAMP) $(NODE_STAMP)
+
+$(BOOK_STAMP): $(STAMP) book/requirements.txt
+	$(PY) -m pip install --quiet -r book/requirements.txt
+	touch $(BOOK_STAMP)
+
+$(BOOK_NODE_STAMP): book/package.json book/package-lock.json
+	cd book && npm ci --no-audit --no-fund
+	touch $(BOOK_NODE_STAMP)
+
+book: $(BACKEND_STAMP) book-deps
+	$(PY) book/build.py
+
+# Open every page of the built site in headless chromium: console errors, requests leaving the
+# machine, images, alt text, math, solutions folded, links, search; screenshots beside html/.
+book-check: $(BOOK_STAMP)
+	$(PY) book/check_site.py
+
 lab: $(BACKEND_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -100,4 +124,4 @@ student-notebooks: $(BACKEND_STAMP)
 	$(PY) tools/student_notebooks.py
 
 clean:
-	rm -rf $(VENV) .venvs .pytest_cache slides/build slides/node_modules
+	rm -rf $(VENV) .venvs .pytest_cache slides/build slides/node_modules book/_build book/node_modules
