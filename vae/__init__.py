@@ -1,6 +1,8 @@
 """vae: the small library every notebook of the course imports.
 
 Modules (one concept each):
+    startup     - Keras imported without its backend's C++ start-up noise (``import vae``
+                  before ``import keras``)
     config      - the course's environment switches (``VAE_SMOKE``) and Keras' folder
     checks      - argument checks: bad input -> ValueError naming the argument
     data        - offline-first loaders for the real data sets (checksummed), the Frey split
@@ -24,5 +26,8 @@ Modules (one concept each):
 """
 
 from vae.config import SMOKE
+from vae.startup import import_keras_quietly
+
+import_keras_quietly()   # before any module of the library imports Keras
 
 __all__ = ["SMOKE"]
