@@ -5,13 +5,18 @@ Python warning (conftest.py and tools/notebook_outputs.py)."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from vae import startup
 
-from conftest import notebook_outputs
+from conftest import ROOT, notebook_outputs
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LINE = ("from vae import startup  # noqa: F401  # isort: skip  (first, before Keras: keeps the "
+        "backend's C++ start-up logs out of the notebook)")
 
 # Lines TensorFlow 2.21 writes to file descriptor 2 at start-up on a machine without a GPU
 # (copied from a notebook's stderr, shortened).
@@ -98,3 +103,13 @@ def test_nbval_fails_a_cell_with_a_warning_or_stderr(pytester):
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*unexpected stderr output or Python warning*"])
     assert "UserWarning: deliberate" in result.stdout.str() and "oops" in result.stdout.str()
+
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: Path(p).name)
+def test_setup_cell_starts_by_importing_vae(path):
+    """Every notebook's first line of code is LINE: in a student's own Jupyter, importing vae
+    before Keras is what keeps the backend's C++ start-up logs out of the notebook."""
+    code = [cell for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code"]
+    assert code[0].source.splitlines()[0] == LINE, f"start the setup cell with: {LINE}"
