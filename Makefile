@@ -19,7 +19,7 @@ export KERAS_BACKEND := $(BACKEND)
 BACKEND_STAMP := $(VENV)/.installed-$(BACKEND)
 
 .PHONY: install install-backends test test-fast test-pythons lint figures slides slides-deps \
-    slides-check lab throughput student-notebooks book book-deps book-check clean
+    slides-check lab lab-check throughput student-notebooks book book-deps book-check clean
 
 install: $(BACKEND_STAMP)
 
@@ -112,8 +112,30 @@ book: $(BACKEND_STAMP) book-deps
 book-check: $(BOOK_STAMP)
 	$(PY) book/check_site.py
 
-lab: $(BACKEND_STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+# Jupyter's and IPython's own files (settings, workspaces, runtime files, kernel specs, history)
+# for `make lab` and `make lab-check` in .jupyter/ (git-ignored): nothing is written to ~. Its
+# kernel specs come first (JUPYTER_PREFER_ENV_PATH=0), before .venv/share/jupyter's.
+JUPYTER_HOME := $(CURDIR)/.jupyter
+JUPYTER_ENV := JUPYTER_CONFIG_DIR=$(JUPYTER_HOME)/config JUPYTER_DATA_DIR=$(JUPYTER_HOME)/data \
+    JUPYTER_RUNTIME_DIR=$(JUPYTER_HOME)/runtime IPYTHONDIR=$(JUPYTER_HOME)/ipython \
+    JUPYTER_PREFER_ENV_PATH=0
+# The course's kernel: .venv's Python with the course's log level, registered by the README's
+# own command, but in .jupyter/data (JUPYTER_DATA_DIR) and under the name the notebooks ask for.
+KERNEL := $(JUPYTER_HOME)/data/kernels/python3/kernel.json
+$(KERNEL): $(STAMP)
+	$(JUPYTER_ENV) $(PY) -m ipykernel install --user --name python3 \
+	    --display-name "Python 3 (VAE course)" --env TF_CPP_MIN_LOG_LEVEL 2
+
+# JupyterLab on notebooks/ with the course's kernel; more options in LAB_ARGS (e.g.
+# `make lab LAB_ARGS="--no-browser --port 8899"`).
+LAB_ARGS ?=
+lab: $(BACKEND_STAMP) $(KERNEL)
+	$(JUPYTER_ENV) $(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
+
+# Notebooks 02, 03 and 09 run in JupyterLab in headless chromium, smoke mode: no error, figures
+# as images, progress bars as widgets, no stray stderr; screenshots in build/lab-check/.
+lab-check: $(BACKEND_STAMP) $(KERNEL)
+	$(JUPYTER_ENV) $(PY) tools/lab_check.py
 
 # Training throughput (images/s) of the lecture's conv VAE on this machine.
 throughput: $(BACKEND_STAMP)

@@ -1,6 +1,8 @@
 """vae: the small library every notebook of the course imports.
 
 Modules (one concept each):
+    startup     - Keras imported without its backend's C++ start-up noise (``import vae``
+                  before ``import keras``)
     config      - the course's environment switches (``VAE_SMOKE``) and Keras' folder
     backend     - which Keras backend runs (TensorFlow, JAX or PyTorch), the setup cell's
                   ``describe()`` line, data-parallel training (``VAE_DATA_PARALLEL=1``)
@@ -32,6 +34,9 @@ Modules (one concept each):
 
 from vae import backend
 from vae.config import SMOKE
+from vae.startup import import_keras_quietly
+
+import_keras_quietly()   # before any module of the library imports Keras
 
 backend.configure_from_environment()
 
