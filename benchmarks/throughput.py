@@ -34,19 +34,27 @@ CONFIGS = {
     "keras/jax": ("keras", "jax", {}),
     "keras/torch": ("keras", "torch", {}),
     "keras/torch+compile": ("keras", "torch", {"jit_compile": True}),
+    "keras/torch/1-thread": ("keras", "torch", {"threads": 1}),
     "pytorch/1-thread": ("pytorch", "torch", {"threads": 1}),
     "pytorch/2-threads": ("pytorch", "torch", {"threads": 2}),
 }
 """Keras on a CPU: TensorFlow's default ``jit_compile="auto"`` means no XLA (``+xla``: True);
 PyTorch's means eager (``+compile``: True, i.e. torch.compile); JAX always compiles with XLA.
-``threads`` sets native PyTorch's intra-op threads; the Keras backends use their defaults."""
+``threads`` sets PyTorch's intra-op threads (default: one per core); TensorFlow and JAX use
+their own defaults (one per core)."""
 
 
 # ---------------------------------------------------------------- inside a worker
 
-def keras_epoch(x, batch_size, seed, jit_compile="auto"):
-    """A function that trains the course's Keras model one epoch over x (n, 28, 28, 1)."""
+def keras_epoch(x, batch_size, seed, jit_compile="auto", threads=None):
+    """A function that trains the course's Keras model one epoch over x (n, 28, 28, 1);
+    ``threads``: PyTorch's intra-op threads (PyTorch backend only)."""
     from vae import recipes
+
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
 
     vae = recipes.build("conv_vae_mnist", seed)
     vae.compile(optimizer=recipes.RECIPES["conv_vae_mnist"].optimizer(), jit_compile=jit_compile)
@@ -178,8 +186,9 @@ def table(rates, args, left_out):
         "| configuration | images/s per epoch | median images/s |", "| --- | --- | ---: |"]
     lines += [f"| {name} | {', '.join(f'{r:,.0f}' for r in rates[name])} | {medians[name]:,.0f} |"
               for name in sorted(rates, key=medians.get, reverse=True)]
+    lines += ["", f"Load average {os.getloadavg()[0]:.1f} at the end."]
     if left_out:
-        lines += ["", f"Not installed, left out: {', '.join(left_out)}."]
+        lines += [f"Not installed, left out: {', '.join(left_out)}."]
     fastest = max(medians, key=medians.get)
     lines += ["", f"Fastest: **{fastest}** ({medians[fastest]:,.0f} images/s)."]
     native = {k: v for k, v in medians.items() if CONFIGS[k][0] == "pytorch"}

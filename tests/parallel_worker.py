@@ -40,7 +40,7 @@ def main(out):
     devices = 1 if distribution is None else int(np.prod(distribution.device_mesh.shape))
     # where the first weight lives: a jax.Array replicated over every device of the mesh
     holding = len(model.weights[0].value.sharding.device_set)
-    weights = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
+    weights = {f"param_{i}": w for i, w in enumerate(model.get_weights())}
     np.savez(out, batch_loss=np.array(batches.losses), epoch_loss=history.history["loss"],
              devices=devices, weight_devices=holding, **weights)
 

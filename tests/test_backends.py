@@ -115,7 +115,7 @@ def test_data_parallel_on_two_devices_follows_the_one_device_loss_trajectory(tmp
         0.8 * one["epoch_loss"][0]                                    # it learns
     # each batch split in two, gradients averaged by XLA: float32 rounding apart
     np.testing.assert_allclose(two["batch_loss"], one["batch_loss"], rtol=1e-5)
-    for key in (k for k in one if k.startswith("weight_")):
+    for key in (k for k in one if k.startswith("param_")):
         np.testing.assert_allclose(two[key], one[key], rtol=1e-4, atol=1e-5)
 
 
