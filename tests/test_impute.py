@@ -209,3 +209,19 @@ def test_paired_rmse_interval_is_zero_for_equal_fills_and_negative_for_a_better_
         impute.paired_rmse_interval(x, good, bad, mask, n_boot=0)
     with pytest.raises(ValueError, match="no missing"):
         impute.paired_rmse_interval(x, good, bad, np.ones_like(mask))
+
+
+def test_mnist_patterns_hide_what_their_names_say_and_mixed_patterns_draws_all_four():
+    rng = np.random.default_rng(0)
+    missing = {name: 1 - make(400, rng) for name, make in impute.MNIST_PATTERNS.items()}
+    assert abs(missing["random 50%"].mean() - 0.5) < 0.01
+    assert abs(missing["random 80%"].mean() - 0.8) < 0.01
+    assert missing["centre block"][:, 7:21, 7:21].all()
+    assert missing["centre block"].sum() == 400 * 14 * 14
+    assert missing["bottom half"][:, 14:].all() and not missing["bottom half"][:, :14].any()
+    mixed = impute.mixed_patterns(400, rng)
+    fixed = [np.array_equal(m, make(1, rng)[0]) for m in mixed
+             for make in (impute.MNIST_PATTERNS["centre block"],
+                          impute.MNIST_PATTERNS["bottom half"])]
+    assert 100 < sum(fixed) < 300                # about half are the two fixed regions
+    assert 1 - mixed.mean() > 0.3 and mixed.shape == (400, 28, 28, 1)

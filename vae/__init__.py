@@ -2,6 +2,8 @@
 
 Modules (one concept each):
     config      - the course's environment switches (``VAE_SMOKE``) and Keras' folder
+    backend     - which Keras backend runs (TensorFlow, JAX or PyTorch), the setup cell's
+                  ``describe()`` line, data-parallel training (``VAE_DATA_PARALLEL=1``)
     checks      - argument checks: bad input -> ValueError naming the argument
     data        - offline-first loaders for the real data sets (checksummed), the Frey split
     layers      - the ``Sampling`` layer (reparameterization trick), ``RandomMask`` for
@@ -29,6 +31,9 @@ Modules (one concept each):
     exercises   - feedback on the notebooks' exercises (one checker module per notebook)
 """
 
+from vae import backend
 from vae.config import SMOKE
+
+backend.configure_from_environment()
 
 __all__ = ["SMOKE"]

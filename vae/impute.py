@@ -43,6 +43,37 @@ def hide_half(shape, side="right"):
     return observed
 
 
+def _missing_at_random(n, fraction, rng):
+    return rng.uniform(size=(n, 28, 28, 1)) >= fraction
+
+
+def _missing_block(n, rows, cols):
+    observed = np.ones((n, 28, 28, 1), dtype=bool)
+    observed[:, rows, cols] = False
+    return observed
+
+
+MNIST_PATTERNS = {
+    "random 50%": lambda n, rng: _missing_at_random(n, 0.5, rng),
+    "random 80%": lambda n, rng: _missing_at_random(n, 0.8, rng),
+    "centre block": lambda n, rng: _missing_block(n, slice(7, 21), slice(7, 21)),
+    "bottom half": lambda n, rng: _missing_block(n, slice(14, 28), slice(None)),
+}
+"""Notebook 08's four kinds of missing MNIST pixels: ``MNIST_PATTERNS[name](n, rng)`` ->
+``observed`` (n, 28, 28, 1), pixels missing at random (50 %, 80 %) or a whole region (the
+14 x 14 centre block, the bottom half)."""
+
+
+def mixed_patterns(n, rng):
+    """``observed`` (n, 28, 28, 1): for each image one of ``MNIST_PATTERNS``, drawn with
+    NumPy Generator ``rng`` (the masks a conditional-VAE imputer is trained on)."""
+    which = rng.integers(len(MNIST_PATTERNS), size=n)
+    observed = np.empty((n, 28, 28, 1), dtype=bool)
+    for i, make in enumerate(MNIST_PATTERNS.values()):
+        observed[which == i] = make(int(np.sum(which == i)), rng)
+    return observed
+
+
 def _squared_errors(x_true, x_filled, observed):
     """Per image: the sum of squared errors over the missing entries and their number, (n,) each."""
     _, seen = check_observed(x_true, observed)

@@ -9,6 +9,8 @@ import math
 
 from keras import ops
 
+from vae.backend import tensors
+
 LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_learned", "mse")
 """Decoder likelihoods: Bernoulli (logits), Gaussian with fixed sigma, Gaussian with a
 learned per-pixel log-variance, and the SciNet lecture's "784 * MSE" (sum of squares)."""
@@ -31,6 +33,7 @@ def kl_standard_normal_per_dim(z_mean, z_log_var):
     = 1/2 * (exp(z_log_var) + z_mean^2 - 1 - z_log_var); the terms that posterior collapse
     drives to zero (see :mod:`vae.collapse`).
     """
+    z_mean, z_log_var = tensors(z_mean, z_log_var)
     return 0.5 * (ops.exp(z_log_var) + ops.square(z_mean) - 1.0 - z_log_var)
 
 
@@ -90,6 +93,7 @@ def kl_diag_gaussians(mean_q, log_var_q, mean_p, log_var_p):
     = 1/2 * sum_k (log_var_p - log_var_q + (exp(log_var_q) + (mean_q - mean_p)^2)
     / exp(log_var_p) - 1). All inputs broadcast to (batch, latent_dim).
     """
+    mean_q, log_var_q, mean_p, log_var_p = tensors(mean_q, log_var_q, mean_p, log_var_p)
     ratio = (ops.exp(log_var_q) + ops.square(mean_q - mean_p)) * ops.exp(-log_var_p)
     return 0.5 * ops.sum(log_var_p - log_var_q + ratio - 1.0, axis=-1)
 
@@ -101,6 +105,7 @@ def bernoulli_nll(x, logits, observed=None):
     Written as softplus(logits) - x * logits, which is stable for large |logits|.
     observed: optional mask, see :func:`sum_over_data` (also for the functions below).
     """
+    x, logits = tensors(x, logits)
     return sum_over_data(ops.softplus(logits) - x * logits, observed)
 
 
@@ -110,6 +115,7 @@ def gaussian_nll(x, mean, log_var, observed=None):
     ``log_var`` broadcasts against x: a scalar for a fixed sigma (log_var = 2 log sigma),
     or a (batch, ...) tensor for a learned per-pixel variance.
     """
+    x, mean = tensors(x, mean)
     log_var = ops.broadcast_to(ops.convert_to_tensor(log_var, dtype=x.dtype), ops.shape(x))
     sq = ops.square(x - mean) * ops.exp(-log_var)
     return 0.5 * sum_over_data(math.log(2 * math.pi) + log_var + sq, observed)
@@ -173,6 +179,7 @@ def sum_squared_error(x, x_hat, observed=None):
 
     It equals the Gaussian NLL with sigma^2 = 1/2 minus the constant D/2 log(pi).
     """
+    x, x_hat = tensors(x, x_hat)
     return sum_over_data(ops.square(x - x_hat), observed)
 
 

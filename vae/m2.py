@@ -115,6 +115,7 @@ class M2(ConditionalVAE):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y is not None or sample_weight is not None:
             raise ValueError("y, sample_weight: M2 takes its labels inside x (expected None)")
+        x = keras.tree.map_structure(ops.convert_to_tensor, x)     # NumPy batches too
         n_l, k = ops.shape(x["x_labelled"])[0], self.condition_dim
         target = ops.concatenate([x["x_labelled"], ops.repeat(x["x_unlabelled"], k, axis=0)], 0)
         rec = losses.reconstruction_nll(self.likelihood, target, y_pred["decoded"], self.sigma)

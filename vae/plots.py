@@ -26,8 +26,62 @@ STYLE = {
 
 
 def use_style():
-    """Apply :data:`STYLE` to every figure made from now on (in this process)."""
+    """Apply :data:`STYLE` to every figure made from now on (in this process). In IPython (a
+    notebook's kernel) a figure's plain-text output also becomes :func:`caption` instead of
+    ``<Figure size 500x320 with 1 Axes>``; the course site uses that text as the image's alt
+    text."""
     matplotlib.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    _caption_as_text(shell)
+    # the inline backend drops every Figure printer when it starts (at the first figure) or
+    # restarts (%matplotlib inline): register again around each cell
+    for event in ("pre_execute", "post_execute"):
+        if _caption_as_text not in shell.events.callbacks[event]:
+            shell.events.register(event, _caption_as_text)
+
+
+def _caption_as_text(shell=None):
+    """Make :func:`caption` the text/plain of every Figure in IPython ``shell`` (default: the
+    running one)."""
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    shell.display_formatter.formatters["text/plain"].for_type(
+        matplotlib.figure.Figure, lambda fig, printer, cycle: printer.text(caption(fig)))
+
+
+def caption(fig):
+    """One line describing ``fig`` from its own text: its suptitle, else each panel's title
+    (or "y vs x" from its axis labels); images titled by a short label (an image grid's digits
+    or scores) become "N images titled 5, 0, 4, ..."."""
+    if fig.get_suptitle().strip():
+        return fig.get_suptitle().strip()
+    parts, short, images = [], [], 0
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            continue
+        images += bool(ax.images)
+        title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right"))
+                         if t.strip())
+        labels = " vs ".join(t for t in (ax.get_ylabel(), ax.get_xlabel()) if t.strip())
+        if ax.images and 0 < len(title) <= 8:   # an image grid's labels: digits, scores
+            short.append(title)
+        elif part := title or labels:
+            if part not in parts:
+                parts.append(part)
+    if short:
+        more = ", ..." if len(short) > 10 else ""
+        parts.append(f"{images} images titled {', '.join(short[:10])}{more}")
+    if not parts and images:
+        parts.append(f"{images} images" if images > 1 else "an image")
+    return "; ".join(parts) or "a figure without titles or axis labels"
 
 
 def style():

@@ -52,7 +52,8 @@ import numpy as np
 from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
-from vae import collapse, data, hierarchical, iwae, models, nets, vampprior
+from vae import collapse, data, hierarchical, impute, iwae, models, nets, vampprior
+from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
 
 CACHE_SUBDIR = "vae-course-models"
@@ -77,10 +78,19 @@ def mnist_images():
 
 def binarized_mnist_images():
     """(x_train (50000, 28, 28, 1), x_validation (10000, 28, 28, 1)) float32 in {0, 1}:
-    Larochelle & Murray's statically binarized MNIST, their own train / validation split
-    (its test set is kept for scores)."""
-    x_train, x_valid, _ = data.load_binarized_mnist()
-    return tuple(x.reshape(-1, 28, 28, 1).astype("float32") for x in (x_train, x_valid))
+    Larochelle & Murray's statically binarized MNIST, its own training and validation splits
+    (its test split is kept for scores)."""
+    x_train, x_val, _ = data.load_binarized_mnist()
+    return tuple(x.reshape(-1, 28, 28, 1).astype("float32") for x in (x_train, x_val))
+
+
+def inpainting_images():
+    """((x, c) train, (x, c) validation): ``mnist_images()`` with the condition of a
+    conditional-VAE imputer, c = ``impute.observed_condition(x, observed)`` (n, 1568) for one
+    mask per image from ``impute.mixed_patterns`` (NumPy seed 0)."""
+    rng = np.random.default_rng(0)
+    return tuple((x, impute.observed_condition(x, impute.mixed_patterns(len(x), rng)))
+                 for x in mnist_images())
 
 
 BMNIST_LATENT, BMNIST_HIDDEN, BMNIST_BATCH = 32, (300,), 100
@@ -104,10 +114,21 @@ BMNIST_BETAS = (0.5, 1.0, 2.0, 4.0)
 """The betas of lecture 6's rate-distortion figure (recipes ``vae_bmnist_beta<beta>``)."""
 
 
+def mnist_with_labels():
+    """((x_train, c_train), (x_validation, c_validation)): :func:`mnist_images`' split, each
+    image with its label one-hot as a float32 condition (n, 10), the input of a conditional
+    VAE."""
+    (x, y), _ = data.load_mnist()
+    x, c = data.as_images(x), np.eye(10, dtype="float32")[y]
+    n = len(x) - MNIST_VALIDATION
+    return (x[:n], c[:n]), (x[n:], c[n:])
+
+
 @dataclass(frozen=True)
 class Recipe:
     """One standard model: ``model(seed)`` builds it, ``optimizer()`` makes its optimizer,
-    ``data()`` gives (x_train, x_validation), trained ``epochs`` epochs of ``batch_size``.
+    ``data()`` gives (x_train, x_validation) (arrays, or tuples of arrays such as images and
+    their conditions), trained ``epochs`` epochs of ``batch_size``.
 
     Fields that are not callables are part of the fingerprint as they are; what the callables
     make enters it through the built model's and optimizer's configs and the data's checksums.
@@ -134,8 +155,64 @@ RECIPES = {
     "vae_frey_2d": Recipe(
         lambda seed: models.VAE(*nets.frey_mlp(2), likelihood="gaussian_learned", seed=seed),
         lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 09: the MLP VAE scored by importance sampling on statically binarized MNIST
+    "vae_binarized_mnist": Recipe(
+        lambda seed: models.VAE(nets.dense_encoder((28, 28, 1), 16, hidden=(256,)),
+                                nets.dense_decoder(16, (28, 28, 1), hidden=(256,)),
+                                likelihood="bernoulli", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), binarized_mnist_images, epochs=30, batch_size=100),
+    # notebook 08: the imputers. A dense VAE for the encode -> decode iteration; a mask-aware
+    # conv VAE (its RandomMask hides part of every training image); conditional VAEs
+    # p(x | z, c) with c = what is seen, one fixed pattern per training image, two KL weights
+    "vae_mnist_impute": Recipe(
+        lambda seed: models.VAE(nets.dense_encoder((28, 28, 1), 20, hidden=(512,)),
+                                nets.dense_decoder(20, (28, 28, 1), hidden=(512,)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=15, batch_size=128),
+    "masked_vae_mnist": Recipe(
+        lambda seed: models.MaskedVAE(
+            nets.conv_encoder((28, 28, 2), 32, filters=(32, 64), kind="strided"),
+            nets.conv_decoder(32, (28, 28, 1), filters=(64, 32), kind="transpose",
+                              likelihood="bernoulli"),
+            block_rate=0.75, spill=0.5, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=40, batch_size=128),
+    **{f"inpainter_mnist_beta{beta:g}": Recipe(
+        lambda seed, beta=beta: ConditionalVAE(
+            nets.dense_conditional_encoder((28, 28, 1), 2 * 784, 16, hidden=(512, 512)),
+            nets.dense_conditional_decoder(16, 2 * 784, (28, 28, 1), hidden=(512, 512)),
+            beta=beta, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), inpainting_images, epochs=30, batch_size=128)
+       for beta in (1.0, 4.0)},
+    # notebook 01: the sum-of-squares autoencoder of each latent size of the sweep
+    **{f"ae_mse_mnist_{d}d": Recipe(
+        lambda seed, d=d: models.dense_autoencoder(d, likelihood="mse"),
+        lambda: keras.optimizers.Adam(2e-3), mnist_images, epochs=10, batch_size=128)
+       for d in (2, 4, 8, 16, 32)},
+    # notebook 02: the 2-D VAE of vae_mnist_2d with the KL weighted beta = 0 and beta = 4
+    "vae_mnist_2d_beta0": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=0.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    "vae_mnist_2d_beta4": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=4.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    # notebook 03: the SciNet conv VAE with the strided-transpose decoder, trained alike
+    "conv_vae_mnist_transpose": Recipe(
+        lambda seed: models.conv_vae(100, decoder_kind="transpose", seed=seed),
+        keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
+    # notebook 05: the same Frey-face VAE with a 10-D code, the imputer of section 6
+    "vae_frey_10d": Recipe(
+        lambda seed: models.VAE(*nets.frey_mlp(10), likelihood="gaussian_learned", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 06: the conditional VAE on MNIST (c = the one-hot digit, at the encoder and at z)
+    "cvae_mnist_2d": Recipe(
+        lambda seed: ConditionalVAE(nets.dense_conditional_encoder((28, 28, 1), 10, 2),
+                                    nets.dense_conditional_decoder(2, 10, (28, 28, 1)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_with_labels, epochs=10, batch_size=128),
+    # notebook 07: Kingma et al. (2014)'s M1, a VAE (600-600, latent 50) whose codes M2 classifies
+    "m1_mnist_50d": Recipe(
+        lambda seed: models.dense_vae(50, hidden=(600, 600), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=30, batch_size=128),
 }
-"""The standard models; full-mode epochs chosen so that all four train in a few minutes."""
+"""The standard models and the notebooks' heavy ones, each trained once and then loaded."""
 
 RECIPES.update({
     # lecture 6 and notebook 10: the same MLPs on statically binarized MNIST, trained five ways.
@@ -172,10 +249,15 @@ def _epochs(name, epochs, smoke):
 
 
 def _training_data(recipe, smoke):
-    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them."""
+    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them.
+
+    Each is an array, or a tuple of arrays of one length (e.g. images and their conditions)
+    that ``fit`` passes to the model as its input.
+    """
     x_train, x_val = recipe.data()
     if smoke:
-        x_train, x_val = x_train[:SMOKE_EXAMPLES], x_val[:SMOKE_EXAMPLES // 4]
+        x_train = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES], x_train)
+        x_val = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES // 4], x_val)
     return x_train, x_val
 
 

@@ -205,3 +205,27 @@ def choice(answer, correct_option, options, explanations=None):
         return correct()
     hint = (explanations or {}).get(picked, "not this one; read the question again")
     return wrong(f"{answer!r}: {hint}")
+
+
+def log_weight_cases(fn, name, cases):
+    """Feedback on a student's ``fn(log_w (n, k)) -> (n,)`` over ``cases``, in order.
+
+    cases: [(log_w, reference (n,), what the case is in words)]; put a case with log weights
+    far below zero last: a NaN or infinite answer there where the reference is finite gets
+    the hint that ``exp`` underflowed.
+    """
+    for log_w, reference, label in cases:
+        result, failed = call(fn, log_w, name=f"{name}(log_w)")
+        if failed:
+            return failed
+        try:
+            answer = _as_array(result)
+        except (TypeError, ValueError):
+            return wrong(f"{name} should return numbers, got {type(result).__name__}")
+        if answer.shape == np.shape(reference) and not np.all(np.isfinite(answer)):
+            return wrong(f"{name} gives NaN or inf for {label}: exp underflows; subtract each "
+                         "row's largest log weight before exponentiating")
+        feedback = compare(answer, reference, f"{name} on {label}", rtol=1e-4)
+        if feedback.status != CORRECT:
+            return feedback
+    return correct()
