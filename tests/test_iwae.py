@@ -55,12 +55,12 @@ def _numpy_bound(vae, x, k, replicates, rng):
 
 def test_k_sample_loss_matches_numpy_monte_carlo_and_tightens_with_k():
     vae, exact, x = _ppca(**MISMATCH)
-    rng, repeats = np.random.default_rng(0), 400
+    rng, repeats = np.random.default_rng(0), 1000
     losses = {}
     for k in (1, 3):
-        got = _loss(_iwae_of(vae, k), np.tile(x, (repeats, 1)))      # mean over 8000 bounds
+        got = _loss(_iwae_of(vae, k), np.tile(x, (repeats, 1)))      # mean over 20000 bounds
         want = -_numpy_bound(vae, x, k, repeats, rng).mean()
-        np.testing.assert_allclose(got, want, atol=0.02)
+        np.testing.assert_allclose(got, want, atol=0.03)
         losses[k] = got
     assert -exact.mean() + 0.02 < losses[3] < losses[1] - 0.05, (losses, -exact.mean())
 

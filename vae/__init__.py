@@ -21,6 +21,7 @@ Modules (one concept each):
     evaluate    - test scores: the ELBO and the importance-weighted log-likelihood
     collapse    - posterior collapse: active units, KL per dimension, and ``KLControlVAE``
                   (KL warm-up, free bits)
+    amortization - the amortization gap: posteriors optimised per example, decoder fixed
     iwae        - ``IWAE``: the importance-weighted bound as the training objective
     vampprior   - ``VampPriorVAE``: a mixture prior on learned pseudo-inputs
     hierarchical - ``HierarchicalVAE``: two stochastic layers, and its MLP builder

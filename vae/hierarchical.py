@@ -17,11 +17,12 @@ from keras import ops
 
 from vae import checks, evaluate, losses, nets
 from vae.iwae import IWAE
+from vae.layers import reparameterize
 
 
 def _sample(mean, log_var, eps):
-    """z = mean + exp(log_var / 2) * eps and log N(z | mean, exp(log_var)), elementwise shapes."""
-    z = mean + ops.exp(0.5 * log_var) * eps
+    """z = mean + exp(log_var / 2) * eps (..., m) and log N(z | mean, exp(log_var)) (...)."""
+    z = reparameterize(mean, log_var, eps)
     return z, losses.diag_gaussian_log_density(z, mean, log_var)
 
 
@@ -85,7 +86,7 @@ class HierarchicalVAE(IWAE):
         generator = keras.random.SeedGenerator(seed)
         z2 = keras.random.normal((n, self.top_dim), seed=generator)
         mean, log_var = self.decoder_top(z2)
-        z1 = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=generator)
+        z1 = reparameterize(mean, log_var, keras.random.normal(ops.shape(mean), seed=generator))
         return self.decode(ops.convert_to_numpy(z1))
 
 

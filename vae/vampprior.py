@@ -15,6 +15,7 @@ from keras import ops
 
 from vae import checks, losses
 from vae.iwae import IWAE
+from vae.layers import reparameterize
 
 
 @keras.saving.register_keras_serializable(package="vae")
@@ -57,7 +58,7 @@ class VampPriorVAE(IWAE):
         means, log_vars = self.prior_components()
         pick = keras.random.randint((n,), 0, self.n_components, seed=generator)
         eps = keras.random.normal((n, self.latent_dim), seed=generator)
-        z = ops.take(means, pick, axis=0) + ops.exp(0.5 * ops.take(log_vars, pick, axis=0)) * eps
+        z = reparameterize(ops.take(means, pick, axis=0), ops.take(log_vars, pick, axis=0), eps)
         return self.decode(ops.convert_to_numpy(z))
 
     def get_config(self):
