@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vae import data, latent, plots, recipes  # noqa: E402
+from vae import collapse, data, evaluate, latent, plots, recipes  # noqa: E402
 from vae.config import SMOKE  # noqa: E402
 
 FIGURES = Path(__file__).resolve().parent / "figures"
@@ -127,10 +127,69 @@ def load_profiles_by_season(trained):
     return fig
 
 
+def _bmnist_validation(n):
+    """The first n binarized-MNIST validation digits, for lecture 6's diagnostics (not test)."""
+    return recipes.binarized_mnist_images()[1][:n]
+
+
+def collapse_kl_per_dimension(trained):
+    """KL of each latent dimension on 2,000 validation digits: plain VAE vs warm-up + free bits."""
+    x, kls = _bmnist_validation(2000), {}
+    for name, label in (("vae_bmnist_beta1", "VAE"),
+                        ("vae_bmnist_warmup_freebits", "warm-up + free bits")):
+        model, _ = trained(name)
+        z_mean, z_log_var = model.encode(x)
+        kls[f"{label}: {collapse.active_units(z_mean)} active units"] = \
+            collapse.kl_per_dimension(z_mean, z_log_var)
+    floor = trained("vae_bmnist_warmup_freebits")[0].free_bits
+    return plots.kl_per_dimension(kls, threshold=floor, title="binarized MNIST, 32 latent dims")
+
+
+def rate_distortion(trained):
+    """Rate (KL) and distortion (reconstruction NLL) of the beta-VAEs on 2,000 validation digits."""
+    x, points = _bmnist_validation(2000), []
+    for beta in recipes.BMNIST_BETAS:
+        model, _ = trained(f"vae_bmnist_beta{beta:g}")
+        scores = model.evaluate(x, batch_size=500, verbose=0, return_dict=True)
+        points.append((scores["kl"], scores["reconstruction"]))
+    rates, distortions = zip(*points)
+    return plots.rate_distortion(rates, distortions,
+                                 [f"beta={b:g}" for b in recipes.BMNIST_BETAS],
+                                 title="beta-VAEs on binarized MNIST")
+
+
+def iw_bound_vs_k(trained):
+    """Mean importance-weighted bound against k on 200 validation digits: VAE vs IWAE (k=5)."""
+    x, ks = _bmnist_validation(200), [1, 3, 10, 30, 100, 300, 1000]
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    for name, label in (("vae_bmnist_beta1", "trained as a VAE"),
+                        ("iwae_bmnist_k5", "trained as an IWAE, k=5")):
+        log_w = evaluate.importance_log_weights(trained(name)[0], x, k=ks[-1], chunk=250)
+        plots.bound_vs_k(ks, evaluate.bound_curve(log_w, ks), ax=ax, label=label)
+    ax.set_title("same networks, two objectives")
+    return fig
+
+
+def vampprior_pseudo_inputs(trained):
+    """Ten learned pseudo-inputs u_k of the VampPrior VAE and ten of its samples."""
+    model, _ = trained("vampprior_bmnist")
+    pseudo = np.asarray(model.pseudo_inputs())[:10]
+    return plots.image_rows({"pseudo-inputs": pseudo, "samples": model.sample(10, seed=0)})
+
+
+def binarized_samples(trained):
+    """Ten samples (Bernoulli means) from each of lecture 6's models on binarized MNIST."""
+    rows = {label: trained(name)[0].sample(10, seed=0) for name, label in (
+        ("vae_bmnist_beta1", "VAE"), ("iwae_bmnist_k5", "IWAE"),
+        ("vampprior_bmnist", "VampPrior"), ("hvae_bmnist", "two levels"))}
+    return plots.image_rows(rows)
+
+
 FIGURE_FUNCTIONS = [mnist_digits, ae_latent_2d, vae_latent_2d, vae_manifold_2d,
                     conv_vae_reconstructions, conv_vae_samples, interpolation_1_to_7,
                     conv_vae_training_curves, frey_faces, frey_vae_samples, frey_manifold_2d,
-                    load_profiles_by_season]
+                    load_profiles_by_season, collapse_kl_per_dimension, rate_distortion,
+                    iw_bound_vs_k, vampprior_pseudo_inputs, binarized_samples]
 """Every figure, in drawing order; ``NAME.png`` / ``NAME.pdf`` with NAME the function name."""
 
 

@@ -16,7 +16,7 @@ def test_every_exercise_has_deliberately_wrong_answers_to_test_its_checker():
 
 @pytest.mark.parametrize("exercise_id", REGISTERED)
 def test_a_blank_student_copy_is_not_attempted_yet(exercise_id, capsys, monkeypatch):
-    monkeypatch.setenv("VAE_EXERCISES_STRICT", "0")   # as in a student's copy
+    monkeypatch.setenv("VAE_EXERCISES_STRICT", "0")   # strict mode would raise on purpose
     feedback = exercises.check(exercise_id, {})
     assert feedback.status == exercises.NOT_ATTEMPTED
     assert "not attempted yet" in capsys.readouterr().out

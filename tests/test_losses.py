@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from keras import ops
-from scipy import stats
+from scipy import special, stats
 
 from vae import losses
 
@@ -107,3 +107,83 @@ def test_observed_mask_scores_only_the_observed_entries(likelihood, sigma):
 def test_unknown_likelihood_is_a_value_error():
     with pytest.raises(ValueError, match="likelihood"):
         losses.reconstruction_nll("poisson", np.zeros((1, 2)), np.zeros((1, 2)))
+
+
+# ---------------------------------------------------------------- lecture 3's other likelihoods
+
+def test_log_gamma_matches_scipy_over_six_decades():
+    a = np.geomspace(1e-3, 1e3, 200).astype("float32")
+    np.testing.assert_allclose(_np(losses.log_gamma(a)), special.gammaln(a.astype("float64")),
+                               rtol=2e-5, atol=2e-5)
+
+
+def test_beta_nll_matches_scipy():
+    x = rng.uniform(0.01, 0.99, size=(4, 3, 5, 1)).astype("float32")
+    a, b = (rng.uniform(0.3, 20, size=x.shape).astype("float32") for _ in range(2))
+    expected = -stats.beta.logpdf(x, a, b).reshape(4, -1).sum(1)
+    np.testing.assert_allclose(_np(losses.beta_nll(x, a, b)), expected, rtol=1e-4, atol=1e-3)
+
+
+def test_log_normal_nll_matches_scipy():
+    x = rng.lognormal(mean=0.3, sigma=0.8, size=(5, 24)).astype("float32")
+    mean = rng.normal(size=x.shape).astype("float32")
+    log_var = rng.normal(scale=0.5, size=x.shape).astype("float32")
+    expected = -stats.lognorm.logpdf(x, s=np.exp(0.5 * log_var), scale=np.exp(mean)).sum(1)
+    np.testing.assert_allclose(_np(losses.log_normal_nll(x, mean, log_var)), expected, rtol=1e-5)
+
+
+def test_categorical_nll_matches_scipy_multinomial_with_one_trial():
+    x = rng.integers(0, 256, size=(3, 4, 4, 1))
+    logits = rng.normal(scale=2, size=(*x.shape, 256)).astype("float32")
+    p = special.softmax(logits.astype("float64"), axis=-1)
+    one_hot = np.eye(256)[x]
+    expected = -stats.multinomial.logpmf(one_hot, n=1, p=p).reshape(3, -1).sum(1)
+    np.testing.assert_allclose(_np(losses.categorical_nll(x, logits)), expected, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- lecture 6's pieces
+
+def test_kl_per_dim_sums_to_the_kl_and_matches_monte_carlo():
+    mean = rng.normal(size=(2, 3)).astype("float32")
+    log_var = rng.normal(scale=0.5, size=(2, 3)).astype("float32")
+    per_dim = _np(losses.kl_standard_normal_per_dim(mean, log_var))
+    std = np.exp(0.5 * log_var)
+    z = mean + std * rng.standard_normal((200_000, 2, 3))
+    monte_carlo = (stats.norm.logpdf(z, mean, std) - stats.norm.logpdf(z)).mean(0)
+    np.testing.assert_allclose(per_dim, monte_carlo, atol=0.02)
+    np.testing.assert_allclose(per_dim.sum(1), _np(losses.kl_standard_normal(mean, log_var)),
+                               rtol=1e-6)
+
+
+def test_free_bits_floors_the_batch_mean_kl_of_each_dimension():
+    kl = rng.exponential(scale=[0.05, 0.5, 2.0], size=(8, 3)).astype("float32")
+    lam = 0.3
+    got = _np(losses.free_bits(kl, lam))
+    assert got.shape == (8,)
+    np.testing.assert_allclose(got.mean(), np.maximum(lam, kl.mean(0)).sum(), rtol=1e-5)
+    floored = kl.mean(0) < lam                       # Kingma et al.'s sum_k max(lambda, KL_k)
+    np.testing.assert_allclose(got, kl[:, ~floored].sum(1) + lam * floored.sum(), rtol=1e-5)
+    np.testing.assert_allclose(_np(losses.free_bits(kl, 0.0)), kl.sum(1), rtol=1e-6)
+
+
+def test_diag_gaussian_and_mixture_log_densities_match_scipy():
+    z = rng.normal(size=(4, 2, 3)).astype("float32")
+    means = rng.normal(size=(5, 3)).astype("float32")
+    log_vars = rng.normal(scale=0.5, size=(5, 3)).astype("float32")
+    one = stats.multivariate_normal(means[0], np.diag(np.exp(log_vars[0])))
+    np.testing.assert_allclose(_np(losses.diag_gaussian_log_density(z, means[0], log_vars[0])),
+                               one.logpdf(z), rtol=1e-5)
+    components = np.stack([stats.multivariate_normal(m, np.diag(np.exp(lv))).pdf(z)
+                           for m, lv in zip(means, log_vars)])
+    np.testing.assert_allclose(_np(losses.mixture_log_density(z, means, log_vars)),
+                               np.log(components.mean(0)), rtol=1e-5)
+    far = np.full((1, 3), 60.0, "float32")           # every component density underflows
+    assert np.isfinite(_np(losses.mixture_log_density(far, means, log_vars))).all()
+
+
+def test_importance_weighted_nll_is_minus_log_mean_exp():
+    log_w = rng.normal(scale=3, size=(6, 10)).astype("float32") - 100
+    expected = -(special.logsumexp(log_w.astype("float64"), axis=1) - np.log(10))
+    np.testing.assert_allclose(_np(losses.importance_weighted_nll(log_w)), expected, rtol=1e-6)
+    np.testing.assert_allclose(_np(losses.importance_weighted_nll(log_w[:, :1])), -log_w[:, 0],
+                               rtol=1e-6)

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from keras import ops
 from scipy.special import log_softmax, softmax
 
 from vae import data
@@ -28,14 +29,14 @@ def _batch(rng, n_l=2, n_u=3):
 def _hand_loss(batch, out, alpha, beta, labelled_weight=1.0):
     """The M2 objective in NumPy from the networks' outputs (module docstring of vae.m2)."""
     x = np.concatenate([batch["x_labelled"], np.repeat(batch["x_unlabelled"], K, axis=0)])
-    logits = np.asarray(out["decoded"])
+    logits = ops.convert_to_numpy(out["decoded"])
     rec = np.sum(np.logaddexp(0, logits) - x * logits, axis=1)          # Bernoulli NLL
-    mu, log_var = np.asarray(out["z_mean"]), np.asarray(out["z_log_var"])
+    mu, log_var = ops.convert_to_numpy(out["z_mean"]), ops.convert_to_numpy(out["z_log_var"])
     kl = 0.5 * np.sum(np.exp(log_var) + mu ** 2 - 1 - log_var, axis=1)
     neg_elbo = rec + beta * kl + np.log(K)
     n_l = len(batch["x_labelled"])
-    log_q_l = log_softmax(np.asarray(out["logits_labelled"]), axis=1)
-    q_u = softmax(np.asarray(out["logits_unlabelled"]), axis=1)
+    log_q_l = log_softmax(ops.convert_to_numpy(out["logits_labelled"]), axis=1)
+    q_u = softmax(ops.convert_to_numpy(out["logits_unlabelled"]), axis=1)
     labelled = neg_elbo[:n_l]
     unlabelled = np.sum(q_u * neg_elbo[n_l:].reshape(-1, K), axis=1) + np.sum(
         q_u * np.log(q_u), axis=1)
@@ -60,7 +61,8 @@ def test_unlabelled_rows_are_decoded_with_every_label_in_turn():
     model, batch = _m2(), _batch(rng)
     out = model(batch)
     y = np.concatenate([batch["y_labelled"], np.tile(np.eye(K, dtype="float32"), (3, 1))])
-    np.testing.assert_allclose(model.decoder([np.asarray(out["z"]), y]), out["decoded"],
+    again = model.decoder([ops.convert_to_numpy(out["z"]), y])
+    np.testing.assert_allclose(ops.convert_to_numpy(again), ops.convert_to_numpy(out["decoded"]),
                                rtol=1e-5, atol=1e-6)
 
 

@@ -14,22 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TOOL = ROOT / "tools" / "student_notebooks.py"
 
-# Notebooks not yet rewritten for issue 12 (the lesson's code in the notebook, every number
-# computed, exercises that answer back). The two tests below skip them, saying so; a notebook
-# leaves this set in the commit that makes it pass them.
-PENDING = {
-    "01_autoencoder",
-    "02_vae",
-    "03_conv_vae_mnist",
-    "04_latent_interpolation",
-    "05_frey_faces",
-    "06_conditional_vae",
-    "07_semi_supervised_vae",
-}
-
 # A number in markdown is a measured result unless it is quoted from a paper (a year on the
-# same line) or is math or code: results are printed by code, and the text says "the table above".
-_MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`")
+# same line), is math or code, or labels an exercise (**10.1**): results are printed by code,
+# and the text says "the table above".
+_MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\*\*\d+\.\d+\*\*")
 _NUMBER = re.compile(r"\d\.\d|\d\s?%")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -57,11 +45,6 @@ def test_committed_notebook_follows_the_house_rules(path):
     assert any("SMOKE" in cell.source for cell in code), "expected a code cell reading SMOKE"
 
 
-def _skip_pending(path):
-    if path.stem in PENDING:
-        pytest.skip(f"{path.name} is not yet rewritten (tests/test_notebooks.py PENDING)")
-
-
 def typed_numbers(nb):
     """Markdown lines of ``nb`` that state a number (a decimal or a percentage) outside math
     and code, with no year on the line to say which paper it is quoted from."""
@@ -73,13 +56,12 @@ def typed_numbers(nb):
 def test_typed_numbers_finds_results_but_not_citations_math_or_code():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "The VAE reaches 0.083 RMSE.\nIWAE: 86.76 nats (Burda et al., 2016).\n"
-        "With $\\sigma^2 = 0.5$ and `quantile=0.98`.\nIt labels 87 % of digits.")])
+        "**10.1** With $\\sigma^2 = 0.5$ and `quantile=0.98`.\nIt labels 87 % of digits.")])
     assert typed_numbers(nb) == ["The VAE reaches 0.083 RMSE.", "It labels 87 % of digits."]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_markdown_states_no_measured_number(path):
-    _skip_pending(path)
     assert typed_numbers(nbformat.read(path, as_version=4)) == [], \
         "print results from code and refer to them; cite a paper's number with its year"
 
@@ -115,7 +97,6 @@ def test_student_copy_has_no_solution_code_and_still_parses(path, student_dir):
 def test_student_copy_runs_top_to_bottom_in_smoke_mode(path, student_dir):
     """A student's copy (solutions blanked) runs without an error: every exercise check says
     "not attempted yet" instead of stopping the notebook, and no later cell needs a solution."""
-    _skip_pending(path)
     from nbclient import NotebookClient
 
     copy = nbformat.read(student_dir / path.name, as_version=4)

@@ -37,10 +37,14 @@ CALLS = {
         IMAGES[:4], IMAGES[:4] > 0.5, {"fill": IMAGES[4:8]}, n=4, ax=ax),
     "bound_vs_k": lambda ax: plots.bound_vs_k([1, 10], [-3.0, -2.0], elbo=-3.5, ax=ax),
     "gap_histogram": lambda ax: plots.gap_histogram(-RNG.uniform(3, 4, 20), -np.ones(20), ax=ax),
+    "kl_per_dimension": lambda ax: plots.kl_per_dimension(
+        {"a": RNG.exponential(size=8), "b": np.zeros(8)}, threshold=0.1, ax=ax),
+    "rate_distortion": lambda ax: plots.rate_distortion([20.0, 10.0], [80.0, 90.0], ["1", "2"],
+                                                        ax=ax),
 }
 DRAWING = sorted(name for name, fn in inspect.getmembers(plots, inspect.isfunction)
                  if fn.__module__ == plots.__name__ and not name.startswith("_")
-                 and name not in ("save_fig", "style", "use_style"))
+                 and name not in ("save_fig", "style", "use_style", "caption"))
 
 
 def test_every_drawing_function_is_tested_here_and_takes_ax():
@@ -89,3 +93,30 @@ def test_manifold_pictures_tile_the_grid_and_check_its_size():
     with pytest.raises(ValueError, match="lim"):
         plots.latent_manifold(IMAGES, -1.0)
     plt.close("all")
+
+
+def test_caption_describes_a_figure_by_its_own_text():
+    assert plots.caption(plots.training_curves(HISTORY, title="conv VAE")) == "conv VAE"
+    fig = plots.sweep_plot([2, 4], {"AE": [0.2, 0.1]}, xlabel="latent size", ylabel="MSE")
+    assert plots.caption(fig) == "MSE vs latent size"
+    grid = plots.image_grid(IMAGES[:12], ncols=6, titles=list("abcdefghijkl"))
+    assert plots.caption(grid) == "12 images titled a, b, c, d, e, f, g, h, i, j, ..."
+    assert plots.caption(plots.image_grid(IMAGES[:2], ncols=2)) == "2 images"
+    assert plots.caption(plt.figure()) == "a figure without titles or axis labels"
+    plt.close("all")
+
+
+def test_use_style_makes_the_caption_a_figures_text_in_a_notebook_kernel(monkeypatch):
+    """In a real kernel, with the inline backend starting at the first figure: the text/plain
+    of every figure shown is its caption (the course site's alt text), not <Figure size ...>."""
+    import nbclient
+    import nbformat
+
+    cells = ["import numpy as np\nfrom vae import plots\nplots.use_style()",
+             "fig = plots.latent_scatter(np.zeros((3, 2)), title='codes')",
+             "fig", "plots.image_grid(np.zeros((2, 28, 28)), ncols=2);"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    monkeypatch.delenv("MPLBACKEND", raising=False)      # the kernel's own: inline
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    texts = [o["data"]["text/plain"] for c in notebook.cells for o in c.outputs if "data" in o]
+    assert texts == ["codes", "codes", "2 images"]

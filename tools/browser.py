@@ -17,16 +17,26 @@ HTTP status >= 400) and every request that is not local: ``file:``, ``data:``, `
 aborted before they leave the machine. Playwright owns the browser profile (a temporary folder it
 removes on close); the context managers close page, browser and driver even when a check fails.
 
+A check of a page that a local server makes (JupyterLab, say) starts it with ``local_server``,
+on a port from ``free_port()``; the server is stopped when the block ends, even when it fails.
+
 ``tools/`` is a script folder, not a package: a script elsewhere loads this file by path, as
 ``slides/check_decks.py`` does (``importlib.util.spec_from_file_location``).
 """
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: F401 (for callers)
 from playwright.sync_api import sync_playwright
 
 ENV = "VAE_CHROMIUM"
@@ -79,6 +89,54 @@ def launch(executable=None, args=(), timeout_s=60):
             yield browser
         finally:
             browser.close()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url):
+    """True if ``url`` gives any HTTP response below 500 (a 403 is a server that is up)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+@contextmanager
+def local_server(argv, url, log, env=None, cwd=None, timeout_s=120, stop_timeout_s=30):
+    """Run the server ``argv`` (a list) for the duration of the block; yield its ``Popen`` once
+    ``url`` answers HTTP. Its output goes to the file ``log``. RuntimeError (with the end of the
+    log) if it exits or does not answer within ``timeout_s``. On exit it gets SIGTERM (a clean
+    shutdown: JupyterLab stops its kernels), and SIGKILL after ``stop_timeout_s``."""
+    log = Path(log)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-3000:]
+                state = (f"exited with {process.returncode}" if process.poll() is not None
+                         else f"did not answer {url} within {timeout_s} s")
+                raise RuntimeError(f"{argv[0]} {state}; its log ({log}) ends:\n{tail}")
+            time.sleep(0.5)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _server_key(url):
@@ -174,13 +232,17 @@ class PageSession:
         url = str(target) if is_url else Path(target).resolve().as_uri()
         return self.page.goto(url, wait_until=wait_until)
 
-    def screenshot(self, name, full_page=False):
-        """Save the page as ``<screenshots>/<name>.png``; return that path."""
+    def screenshot(self, name, full_page=False, element=None):
+        """Save the page (or only ``element``, a Playwright ``Locator``, scrolled into view) as
+        ``<screenshots>/<name>.png``; return that path."""
         if self.screenshots is None:
             raise ValueError("screenshots=None: give PageSession a folder to take screenshots")
         path = self.screenshots / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=path, full_page=full_page)
+        if element is None:
+            self.page.screenshot(path=path, full_page=full_page)
+        else:
+            element.screenshot(path=path)
         return path
 
     def problems(self):

@@ -1,7 +1,11 @@
 """vae: the small library every notebook of the course imports.
 
 Modules (one concept each):
+    startup     - Keras imported without its backend's C++ start-up noise (``import vae``
+                  before ``import keras``)
     config      - the course's environment switches (``VAE_SMOKE``) and Keras' folder
+    backend     - which Keras backend runs (TensorFlow, JAX or PyTorch), the setup cell's
+                  ``describe()`` line, data-parallel training (``VAE_DATA_PARALLEL=1``)
     checks      - argument checks: bad input -> ValueError naming the argument
     data        - offline-first loaders for the real data sets (checksummed), the Frey split
     layers      - the ``Sampling`` layer (reparameterization trick), ``RandomMask`` for
@@ -15,6 +19,11 @@ Modules (one concept each):
     m2          - Kingma et al. (2014)'s semi-supervised ``M2`` and its mixed batches
     impute      - mean fill, k-NN and VAE imputation of missing pixels
     evaluate    - test scores: the ELBO and the importance-weighted log-likelihood
+    collapse    - posterior collapse: active units, KL per dimension, and ``KLControlVAE``
+                  (KL warm-up, free bits)
+    iwae        - ``IWAE``: the importance-weighted bound as the training objective
+    vampprior   - ``VampPriorVAE``: a mixture prior on learned pseudo-inputs
+    hierarchical - ``HierarchicalVAE``: two stochastic layers, and its MLP builder
     latent      - points, paths and grids in a latent space: lerp/slerp, class means,
                   grids of codes, the empty regions of a 2-D code space
     convolution - a NumPy transposed convolution, the reference for Conv2DTranspose
@@ -23,6 +32,12 @@ Modules (one concept each):
     exercises   - feedback on the notebooks' exercises (one checker module per notebook)
 """
 
+from vae import backend
 from vae.config import SMOKE
+from vae.startup import import_keras_quietly
+
+import_keras_quietly()   # before any module of the library imports Keras
+
+backend.configure_from_environment()
 
 __all__ = ["SMOKE"]

@@ -2,7 +2,11 @@
 
 For one example x, draw k codes z_i ~ q(z | x) and form the log importance weights
 
-    log w_i = log p(x | z_i) + log p(z_i) - log q(z_i | x),    p(z) = N(0, I).
+    log w_i = log p(x | z_i) + log p(z_i) - log q(z_i | x),
+
+with p(z) = N(0, I), or the model's learned prior (``log_prior``, e.g. the VampPrior). A model
+with more than one layer of codes (:class:`vae.hierarchical.HierarchicalVAE`) computes its
+own log weights (its ``weighted_draws``); every score below then works for it too.
 
 Their mean is a Monte-Carlo estimate of the ELBO; ``log (1/k) sum_i w_i`` (a logsumexp)
 is the importance-weighted bound of Burda et al. (ICLR 2016). Both lie below log p(x) in
@@ -54,32 +58,58 @@ def log_likelihood(vae, x, decoded, observed=None):
     return log_px
 
 
-def weighted_draws(vae, x, k, seed=None, observed=None):
-    """k codes per example from q(z | x) and what they give: a dict of tensors
+def _log_prior(vae, z):
+    """log p(z) for codes z (..., latent_dim) -> (...): the model's own ``log_prior`` if it
+    has one (a learned prior, :class:`vae.vampprior.VampPriorVAE`), else N(0, I)'s."""
+    own = getattr(vae, "log_prior", None)
+    return own(z) if own is not None else losses.diag_gaussian_log_density(z, 0.0, 0.0)
 
-    "log_w" (batch, k): log p(x, z) - log q(z | x); "decoded": the decoder's output for the
-    k * batch codes, row s * batch + i for sample s of example i (means via
-    :func:`vae.losses.decoded_mean`; not computed here, so scoring pays only for the
-    weights). x: (batch, *data_shape) float32; seed: an int or a
-    keras.random.SeedGenerator. observed: optional booleans like x, for incomplete x and a
-    :class:`vae.models.MaskedVAE`; then z ~ q(z | x_obs) and log p(x_obs, z) replaces
-    log p(x, z). The decoder sees batch * k codes at once, so keep batch * k moderate.
+
+def weighted_draws(vae, x, k, seed=None, observed=None):
+    """k codes per example from q(z | x) and what they give: :func:`draws_for_noise` for
+    eps ~ N(0, I) of shape (k, batch, latent_dim) drawn with ``seed`` (an int or a
+    keras.random.SeedGenerator). The decoder sees batch * k codes at once, so keep
+    batch * k moderate. A model whose codes are not one Gaussian layer
+    (:class:`vae.hierarchical.HierarchicalVAE`) has its own ``weighted_draws(x, k, seed)``
+    giving log_w, log_px and kl; it is used instead.
     """
+    own = getattr(vae, "weighted_draws", None)
+    if own is not None:
+        if observed is not None:
+            raise ValueError(f"observed: {type(vae).__name__} scores complete data only "
+                             "(expected None)")
+        return own(x, k, seed)
+    eps = keras.random.normal((k, ops.shape(x)[0], vae.latent_dim), seed=seed)
+    return draws_for_noise(vae, x, eps, observed)
+
+
+def draws_for_noise(vae, x, eps, observed=None):
+    """The codes z = z_mean + sigma * eps of q(z | x) and what they give: a dict of tensors
+
+    "log_w" (batch, k): log p(x, z) - log q(z | x); its parts "log_px" (batch, k), log p(x | z),
+    and "kl" (batch, k), log q(z | x) - log p(z) (a one-sample estimate of the KL);
+    "decoded": the decoder's output for the k * batch codes, row s * batch + i for sample s
+    of example i (means via :func:`vae.losses.decoded_mean`; not computed here, so scoring
+    pays only for the weights). x: (batch, *data_shape) float32; eps: (k, batch, latent_dim)
+    standard normal noise (given, so that two backends can be compared on the same draws).
+    observed: optional booleans like x, for incomplete x and a :class:`vae.models.MaskedVAE`;
+    then z ~ q(z | x_obs) and log p(x_obs, z) replaces log p(x, z).
+    """
+    x, eps = ops.convert_to_tensor(x), ops.convert_to_tensor(eps)
     if observed is None:
         z_mean, z_log_var = vae.encoder(x)
     else:
         z_mean, z_log_var = checks.instance("vae", vae, models.MaskedVAE).posterior(x, observed)
-    batch, latent_dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
-    eps = keras.random.normal((k, batch, latent_dim), seed=seed)
+    k, batch, latent_dim = ops.shape(eps)
     z = z_mean + ops.exp(0.5 * z_log_var) * eps                        # (k, batch, latent)
     log_q = -0.5 * ops.sum(ops.square(eps) + z_log_var + LOG_2PI, axis=-1)
-    log_prior = -0.5 * ops.sum(ops.square(z) + LOG_2PI, axis=-1)
     repeat = lambda t: ops.reshape(ops.broadcast_to(t, (k, *ops.shape(t))), (-1, *t.shape[1:]))
     decoded = vae.decoder(ops.reshape(z, (-1, latent_dim)))
     log_px = log_likelihood(vae, repeat(x), decoded,
                             None if observed is None else repeat(ops.convert_to_tensor(observed)))
-    return {"log_w": ops.transpose(ops.reshape(log_px, (k, batch)) + log_prior - log_q),
-            "decoded": decoded}
+    log_px = ops.transpose(ops.reshape(log_px, (k, batch)))
+    kl = ops.transpose(log_q - _log_prior(vae, z))
+    return {"log_w": log_px - kl, "log_px": log_px, "kl": kl, "decoded": decoded}
 
 
 def importance_log_weights(vae, x, k, batch_size=100, chunk=100, seed=0, progress=False):

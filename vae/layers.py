@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from vae import checks
+from vae.backend import tensors
 
 
 def reparameterize(z_mean, z_log_var, eps):
@@ -12,6 +13,7 @@ def reparameterize(z_mean, z_log_var, eps):
     A deterministic, differentiable function of (z_mean, z_log_var): all the
     randomness sits in ``eps ~ N(0, I)``, so gradients reach the encoder.
     """
+    z_mean, z_log_var, eps = tensors(z_mean, z_log_var, eps)
     return z_mean + ops.exp(0.5 * z_log_var) * eps
 
 

@@ -14,6 +14,11 @@ n_l labelled and U over the n_u unlabelled examples of the data set; per batch t
 lambda_l = n_l / n_u (``labelled_weight``). The default lambda_l = 1 gives the 100 labelled
 images as much weight as all the unlabelled ones, which lets the decoder memorise them.
 
+Kingma et al. add alpha * (mean labelled CE) to that *sum* with alpha = 0.1 * N, N = n_l + n_u
+training examples. Divided by n_u, as the loss above is, their choice becomes
+alpha = 0.1 * N / n_u, about 0.1 whenever most examples are unlabelled (0.1002 for 100 labelled
+MNIST digits and 59,900 unlabelled ones): the default ``alpha=0.1``.
+
 Data format: every batch is a dict with a labelled part and an unlabelled part,
 ``{"x_labelled": (n_l, *shape), "y_labelled": (n_l, K) one-hot, "x_unlabelled": (n_u, *shape)}``;
 :class:`MixedBatches` makes such a stream for ``fit``.
@@ -78,7 +83,7 @@ class M2(ConditionalVAE):
 
     NETWORKS = ("encoder", "decoder", "classifier")
 
-    def __init__(self, encoder, decoder, classifier, likelihood="bernoulli", alpha=1.0,
+    def __init__(self, encoder, decoder, classifier, likelihood="bernoulli", alpha=0.1,
                  beta=1.0, sigma=None, labelled_weight=1.0, seed=None, **kwargs):
         super().__init__(encoder, decoder, likelihood=likelihood, beta=beta, sigma=sigma,
                          seed=seed, **kwargs)
@@ -110,6 +115,7 @@ class M2(ConditionalVAE):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y is not None or sample_weight is not None:
             raise ValueError("y, sample_weight: M2 takes its labels inside x (expected None)")
+        x = keras.tree.map_structure(ops.convert_to_tensor, x)     # NumPy batches too
         n_l, k = ops.shape(x["x_labelled"])[0], self.condition_dim
         target = ops.concatenate([x["x_labelled"], ops.repeat(x["x_unlabelled"], k, axis=0)], 0)
         rec = losses.reconstruction_nll(self.likelihood, target, y_pred["decoded"], self.sigma)

@@ -26,8 +26,62 @@ STYLE = {
 
 
 def use_style():
-    """Apply :data:`STYLE` to every figure made from now on (in this process)."""
+    """Apply :data:`STYLE` to every figure made from now on (in this process). In IPython (a
+    notebook's kernel) a figure's plain-text output also becomes :func:`caption` instead of
+    ``<Figure size 500x320 with 1 Axes>``; the course site uses that text as the image's alt
+    text."""
     matplotlib.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    _caption_as_text(shell)
+    # the inline backend drops every Figure printer when it starts (at the first figure) or
+    # restarts (%matplotlib inline): register again around each cell
+    for event in ("pre_execute", "post_execute"):
+        if _caption_as_text not in shell.events.callbacks[event]:
+            shell.events.register(event, _caption_as_text)
+
+
+def _caption_as_text(shell=None):
+    """Make :func:`caption` the text/plain of every Figure in IPython ``shell`` (default: the
+    running one)."""
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    shell.display_formatter.formatters["text/plain"].for_type(
+        matplotlib.figure.Figure, lambda fig, printer, cycle: printer.text(caption(fig)))
+
+
+def caption(fig):
+    """One line describing ``fig`` from its own text: its suptitle, else each panel's title
+    (or "y vs x" from its axis labels); images titled by a short label (an image grid's digits
+    or scores) become "N images titled 5, 0, 4, ..."."""
+    if fig.get_suptitle().strip():
+        return fig.get_suptitle().strip()
+    parts, short, images = [], [], 0
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            continue
+        images += bool(ax.images)
+        title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right"))
+                         if t.strip())
+        labels = " vs ".join(t for t in (ax.get_ylabel(), ax.get_xlabel()) if t.strip())
+        if ax.images and 0 < len(title) <= 8:   # an image grid's labels: digits, scores
+            short.append(title)
+        elif part := title or labels:
+            if part not in parts:
+                parts.append(part)
+    if short:
+        more = ", ..." if len(short) > 10 else ""
+        parts.append(f"{images} images titled {', '.join(short[:10])}{more}")
+    if not parts and images:
+        parts.append(f"{images} images" if images > 1 else "an image")
+    return "; ".join(parts) or "a figure without titles or axis labels"
 
 
 def style():
@@ -341,3 +395,40 @@ def gap_histogram(elbo, log_likelihood, ax=None, bins=40, title=None):
     axes[0, 0].hist(gap, bins=bins, color="C2")
     axes[0, 0].axvline(gap.mean(), color="black", ls="--", label=f"mean {gap.mean():.2f} nats")
     return _finish(axes[0, 0], "log p(x) - ELBO (nats)", "examples", title, legend=True)
+
+
+def kl_per_dimension(kls, threshold=None, ax=None, title=None):
+    """Each model's KL per latent dimension, sorted from the largest: kls = {label: (m,)} nats.
+
+    A collapsed dimension has KL ~ 0 (log scale, floored at 1e-4 nats). threshold: an optional
+    horizontal line (e.g. a free-bits floor).
+    """
+    _, axes = _axes(ax, figsize=(5.5, 3.2))
+    cell = axes[0, 0]
+    for label, kl in kls.items():
+        kl = np.sort(np.asarray(kl))[::-1]
+        cell.plot(np.arange(1, len(kl) + 1), np.maximum(kl, 1e-4), "o-", ms=3, label=label)
+    if threshold is not None:
+        cell.axhline(threshold, color="black", ls=":", label=f"{threshold:g} nats")
+    cell.set_yscale("log")
+    return _finish(cell, "latent dimension (sorted by KL)", "mean KL (nats)", title, legend=True)
+
+
+def rate_distortion(rates, distortions, labels, ax=None, title=None):
+    """Distortion D (reconstruction NLL) against rate R (KL), one point per model, in nats.
+
+    rates, distortions: (n,); labels: n strings. Dotted lines: equal negative ELBO D + R,
+    through each point, so a point on a lower line has the better ELBO.
+    """
+    rates, distortions = np.asarray(rates, float), np.asarray(distortions, float)
+    _, axes = _axes(ax, figsize=(5, 3.6))
+    cell = axes[0, 0]
+    span = np.linspace(0, rates.max() * 1.15, 2)
+    for total in rates + distortions:
+        cell.plot(span, total - span, color="0.8", ls=":", lw=1)
+    cell.plot(rates, distortions, "o", color="C0")
+    for r, d, label in zip(rates, distortions, labels):
+        cell.annotate(label, (r, d), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    cell.set_xlim(0, span[-1])
+    cell.set_ylim(distortions.min() - 5, distortions.max() + 5)
+    return _finish(cell, "rate R = KL (nats)", "distortion D = -log p(x|z) (nats)", title)

@@ -52,7 +52,7 @@ import numpy as np
 from keras.src.backend.common import global_state
 from tqdm.keras import TqdmCallback
 
-from vae import data, impute, models, nets
+from vae import collapse, data, hierarchical, impute, iwae, models, nets, vampprior
 from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
 
@@ -91,6 +91,37 @@ def inpainting_images():
     rng = np.random.default_rng(0)
     return tuple((x, impute.observed_condition(x, impute.mixed_patterns(len(x), rng)))
                  for x in mnist_images())
+
+
+BMNIST_LATENT, BMNIST_HIDDEN, BMNIST_BATCH = 32, (300,), 100
+"""Lecture 6's binarized-MNIST models: one 300-unit hidden layer, 32 latent dims, batch 100."""
+
+
+def _bmnist_nets():
+    """(encoder, decoder) of lecture 6's MLPs (the same for every model being compared)."""
+    return (nets.dense_encoder((28, 28, 1), BMNIST_LATENT, hidden=BMNIST_HIDDEN),
+            nets.dense_decoder(BMNIST_LATENT, (28, 28, 1), hidden=BMNIST_HIDDEN))
+
+
+def _bmnist_recipe(model, epochs=20):
+    """A lecture 6 recipe: ``model(seed)`` on binarized MNIST, Adam(1e-3), batch 100."""
+    return Recipe(model, lambda: keras.optimizers.Adam(1e-3), binarized_mnist_images,
+                  epochs=epochs, batch_size=BMNIST_BATCH)
+
+
+BMNIST_STEPS_PER_EPOCH = 50000 // BMNIST_BATCH
+BMNIST_BETAS = (0.5, 1.0, 2.0, 4.0)
+"""The betas of lecture 6's rate-distortion figure (recipes ``vae_bmnist_beta<beta>``)."""
+
+
+def mnist_with_labels():
+    """((x_train, c_train), (x_validation, c_validation)): :func:`mnist_images`' split, each
+    image with its label one-hot as a float32 condition (n, 10), the input of a conditional
+    VAE."""
+    (x, y), _ = data.load_mnist()
+    x, c = data.as_images(x), np.eye(10, dtype="float32")[y]
+    n = len(x) - MNIST_VALIDATION
+    return (x[:n], c[:n]), (x[n:], c[n:])
 
 
 @dataclass(frozen=True)
@@ -151,8 +182,53 @@ RECIPES = {
             beta=beta, seed=seed),
         lambda: keras.optimizers.Adam(1e-3), inpainting_images, epochs=30, batch_size=128)
        for beta in (1.0, 4.0)},
+    # notebook 01: the sum-of-squares autoencoder of each latent size of the sweep
+    **{f"ae_mse_mnist_{d}d": Recipe(
+        lambda seed, d=d: models.dense_autoencoder(d, likelihood="mse"),
+        lambda: keras.optimizers.Adam(2e-3), mnist_images, epochs=10, batch_size=128)
+       for d in (2, 4, 8, 16, 32)},
+    # notebook 02: the 2-D VAE of vae_mnist_2d with the KL weighted beta = 0 and beta = 4
+    "vae_mnist_2d_beta0": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=0.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    "vae_mnist_2d_beta4": Recipe(
+        lambda seed: models.dense_vae(2, likelihood="bernoulli", beta=4.0, seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=25, batch_size=128),
+    # notebook 03: the SciNet conv VAE with the strided-transpose decoder, trained alike
+    "conv_vae_mnist_transpose": Recipe(
+        lambda seed: models.conv_vae(100, decoder_kind="transpose", seed=seed),
+        keras.optimizers.RMSprop, mnist_images, epochs=15, batch_size=64),
+    # notebook 05: the same Frey-face VAE with a 10-D code, the imputer of section 6
+    "vae_frey_10d": Recipe(
+        lambda seed: models.VAE(*nets.frey_mlp(10), likelihood="gaussian_learned", seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), data.frey_split, epochs=150, batch_size=50),
+    # notebook 06: the conditional VAE on MNIST (c = the one-hot digit, at the encoder and at z)
+    "cvae_mnist_2d": Recipe(
+        lambda seed: ConditionalVAE(nets.dense_conditional_encoder((28, 28, 1), 10, 2),
+                                    nets.dense_conditional_decoder(2, 10, (28, 28, 1)), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_with_labels, epochs=10, batch_size=128),
+    # notebook 07: Kingma et al. (2014)'s M1, a VAE (600-600, latent 50) whose codes M2 classifies
+    "m1_mnist_50d": Recipe(
+        lambda seed: models.dense_vae(50, hidden=(600, 600), seed=seed),
+        lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=30, batch_size=128),
 }
-"""The standard models; full-mode epochs chosen so that all four train in a few minutes."""
+"""The standard models and the notebooks' heavy ones, each trained once and then loaded."""
+
+RECIPES.update({
+    # lecture 6: the same MLPs on statically binarized MNIST, trained five ways
+    **{f"vae_bmnist_beta{beta:g}": _bmnist_recipe(
+        lambda seed, beta=beta: models.VAE(*_bmnist_nets(), beta=beta, seed=seed))
+       for beta in BMNIST_BETAS},
+    "vae_bmnist_warmup_freebits": _bmnist_recipe(
+        lambda seed: collapse.KLControlVAE(*_bmnist_nets(), seed=seed, free_bits=0.1,
+                                           warmup_steps=5 * BMNIST_STEPS_PER_EPOCH)),
+    "iwae_bmnist_k5": _bmnist_recipe(lambda seed: iwae.IWAE(*_bmnist_nets(), k=5, seed=seed)),
+    "vampprior_bmnist": _bmnist_recipe(
+        lambda seed: vampprior.VampPriorVAE(*_bmnist_nets(), n_components=100, seed=seed)),
+    "hvae_bmnist": _bmnist_recipe(
+        lambda seed: hierarchical.dense_hierarchical_vae(
+            (BMNIST_LATENT, 16), hidden=BMNIST_HIDDEN, top_hidden=(100,), seed=seed)),
+})
 
 
 class CacheWarning(UserWarning):
