@@ -112,11 +112,12 @@ def test_use_style_makes_the_caption_a_figures_text_in_a_notebook_kernel(monkeyp
     import nbclient
     import nbformat
 
-    cells = ["import numpy as np\nfrom vae import plots\nplots.use_style()",
-             "fig = plots.latent_scatter(np.zeros((3, 2)), title='codes')",
-             "fig", "plots.image_grid(np.zeros((2, 28, 28)), ncols=2);"]
+    cells = ["import matplotlib.pyplot as plt\nimport numpy as np\nfrom vae import plots\n"
+             "plots.use_style()",
+             "plots.image_grid(np.zeros((2, 28, 28)), ncols=2)\nplt.show()",   # the first figure
+             "fig = plots.latent_scatter(np.zeros((3, 2)), title='codes')", "fig"]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     monkeypatch.delenv("MPLBACKEND", raising=False)      # the kernel's own: inline
     nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     texts = [o["data"]["text/plain"] for c in notebook.cells for o in c.outputs if "data" in o]
-    assert texts == ["codes", "codes", "2 images"]
+    assert texts == ["2 images", "codes", "codes"]

@@ -107,23 +107,20 @@ def test_built_site_passes_the_browser_check():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("url", [None, "https://github.com/example/vae-course"])
-def test_launch_buttons_appear_on_notebook_pages_only_with_a_repository_url(tmp_path, url):
-    """One notebook page built (not executed) with and without VAE_REPO_URL."""
+def test_launch_buttons_appear_on_notebook_pages_with_a_repository_url(tmp_path):
+    """One notebook page built (not executed) with VAE_REPO_URL set; without it, the check of
+    the built site above finds no launch button on any notebook page."""
     pytest.importorskip("sphinx")
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k != "VAE_REPO_URL"}
-    env.update({"VAE_REPO_URL": url} if url else {})
+    env = {**os.environ, "VAE_REPO_URL": "https://github.com/example/vae-course"}
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(ROOT / "book"),
                     "-d", str(tmp_path / "doctrees"), "-D", "nb_execution_mode=off",
                     "-D", "include_patterns=book/index.md,notebooks/01_autoencoder.ipynb",
                     str(ROOT), str(tmp_path / "html")], check=True, env=env,
                    capture_output=True)
     page = (tmp_path / "html" / "notebooks" / "01_autoencoder.html").read_text()
-    binder = "https://mybinder.org/v2/gh/example/vae-course/main"
-    colab = "https://colab.research.google.com/github/example/vae-course/blob/main/notebooks/" \
-            "01_autoencoder.ipynb"
-    assert (binder in page, colab in page) == ((True, True) if url else (False, False))
-    assert ("mybinder.org" in page) == bool(url)
+    assert "https://mybinder.org/v2/gh/example/vae-course/main" in page
+    assert "https://colab.research.google.com/github/example/vae-course/blob/main/notebooks/" \
+           "01_autoencoder.ipynb" in page

@@ -38,9 +38,11 @@ def use_style():
     shell = get_ipython()
     if shell is None:
         return
+    if matplotlib.get_backend() in ("module://matplotlib_inline.backend_inline", "inline"):
+        import matplotlib_inline.backend_inline  # noqa: F401  (starts it now, not at the first figure)
     _caption_as_text(shell)
-    # the inline backend drops every Figure printer when it starts (at the first figure) or
-    # restarts (%matplotlib inline): register again around each cell
+    # the inline backend drops every Figure printer when it starts or restarts (%matplotlib
+    # inline): register again around each cell
     for event in ("pre_execute", "post_execute"):
         if _caption_as_text not in shell.events.callbacks[event]:
             shell.events.register(event, _caption_as_text)
