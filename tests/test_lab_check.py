@@ -77,4 +77,5 @@ def test_a_real_jupyterlab_passes_a_clean_notebook_and_reports_a_bad_one(tmp_pat
     for problem, start in zip(problems, expected):
         assert problem.startswith(f"bad: {start}"), (problem, start)
     shots = sorted(p.name for p in (tmp_path / "out" / "screenshots").iterdir())
-    assert shots == ["bad-top.png", "good-figure.png", "good-progress.png", "good-top.png"]
+    assert shots == ["bad-end.png", "bad-setup.png", "good-end.png", "good-figure.png",
+                     "good-progress.png", "good-setup.png"]

@@ -16,10 +16,11 @@ reads what Lab shows. A notebook fails if:
 
 Across all the notebooks checked, at least one progress bar must be a widget (else the check of
 the bars would pass by having nothing to check). Lab's autosave is off and the notebook files
-are hashed before and after: the committed notebooks stay without outputs. Screenshots (the top
-of each notebook, its first figure and its first progress bar) and the server's log go to
-build/lab-check/. The server is stopped at the end, even when a check fails; so are its kernels.
-Exit status 1 and one line per problem if any check fails.
+are hashed before and after: the committed notebooks stay without outputs. Screenshots of each
+notebook (the page at the end of the run, its setup cell, its first figure and its first
+progress bar, each cell with its outputs) and the server's log go to build/lab-check/. The
+server is stopped at the end, even when a check fails; so are its kernels. Exit status 1 and
+one line per problem if any check fails.
 """
 
 import argparse
@@ -81,10 +82,13 @@ DONE = """() => {
 # texts, images, progress-bar widgets (a widget's output has no data-mime-type).
 INSPECT = """async () => {
   const BAR = '.widget-hprogress, .widget-vprogress';  // ipywidgets' progress bars
-  const deadline = Date.now() + 15000;  // a busy machine may still be decoding images
-  do { await new Promise(r => setTimeout(r, 300)); }
-  while ([...document.querySelectorAll('.jp-OutputArea img')].some(im => !im.complete)
-         && Date.now() < deadline);
+  // a busy machine may still be decoding images or rendering widgets
+  const deadline = Date.now() + 15000;
+  const pending = () =>
+    [...document.querySelectorAll('.jp-OutputArea img')].some(im => !im.complete)
+    || [...document.querySelectorAll('.jp-OutputArea-output')]
+         .some(out => out.innerText.startsWith('Loading widget'));
+  do { await new Promise(r => setTimeout(r, 300)); } while (pending() && Date.now() < deadline);
   const cells = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')];
   return {
     kernel: (""" + KERNEL_NAME + """)(),
@@ -141,7 +145,7 @@ def judge(report, kernel=KERNEL_DISPLAY_NAME):
             if not all(out["images"]):
                 problems.append(f"{where}: an image did not load")
             bars += out["bars"]
-            if "Error displaying widget" in out["text"]:
+            if out["text"].startswith(("Error displaying widget", "Loading widget")):
                 problems.append(f"{where}: a widget did not render: {out['text'][:200]!r}")
             elif not out["bars"] and "%|" in out["text"]:
                 problems.append(f"{where}: a progress bar shown as text: {out['text'][:120]!r}")
@@ -183,13 +187,14 @@ def check_notebook(session, base, token, name, timeout_s, kernel):
     seconds = time.monotonic() - started
     problems, images, bars = judge(page.evaluate(INSPECT), kernel)
     problems = late + problems
-    shots = [session.screenshot(f"{name}-top")]
-    for label, selector in (("figure", ".jp-OutputArea-output img"),
+    shots = [session.screenshot(f"{name}-end")]   # Run All leaves the last cell in view
+    for label, selector in (("setup", ".jp-NotebookPanel .jp-CodeCell"),
+                            ("figure", ".jp-OutputArea-output img"),
                             ("progress", ".jp-OutputArea-output .widget-hprogress")):
         found = page.locator(selector)
         if found.count():
-            output = found.first.locator("xpath=ancestor::div[contains(@class,'jp-Cell')][1]")
-            shots.append(session.screenshot(f"{name}-{label}", element=output))
+            cell = found.first.locator("xpath=ancestor-or-self::div[contains(@class,'jp-Cell')][1]")
+            shots.append(session.screenshot(f"{name}-{label}", element=cell))
     problems += session.problems()
     print(f"{name}: ran in {seconds:.0f} s, {images} images, {bars} progress-bar widgets, "
           f"{len(problems)} problems; screenshots {', '.join(str(s) for s in shots)}")
