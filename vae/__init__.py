@@ -33,11 +33,12 @@ Modules (one concept each):
     exercises   - feedback on the notebooks' exercises (one checker module per notebook)
 """
 
-from vae import backend
 from vae.config import SMOKE
 from vae.startup import import_keras_quietly
 
 import_keras_quietly()   # before any module of the library imports Keras
+
+from vae import backend  # noqa: E402  (it imports Keras: only after the quiet import above)
 
 backend.configure_from_environment()
 
