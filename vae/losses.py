@@ -51,7 +51,7 @@ def free_bits(kl_per_dim, lambda_):
     kl_per_dim: (batch, latent_dim) -> (batch,). Where a dimension's KL, averaged over the
     batch, is below ``lambda_`` its term is replaced by the constant ``lambda_`` (no gradient:
     the encoder may use those nats for free); the other dimensions keep their KL. The batch
-    mean of the result is sum_k max(lambda_, mean_batch KL_k), the objective of the paper.
+    mean of the result is ``sum_k max(lambda_, mean_batch KL_k)``, the objective of the paper.
     """
     below = ops.mean(kl_per_dim, axis=0, keepdims=True) < lambda_          # (1, latent_dim)
     floor = ops.full_like(kl_per_dim, lambda_)
