@@ -63,6 +63,8 @@ def diag_gaussian_log_density(z, mean, log_var):
 
     mean and log_var broadcast against z (scalars 0, 0 give the standard normal).
     """
+    z = ops.convert_to_tensor(z)
+    mean, log_var = (ops.convert_to_tensor(t, dtype=z.dtype) for t in (mean, log_var))
     return -0.5 * ops.sum(math.log(2 * math.pi) + log_var
                           + ops.square(z - mean) * ops.exp(-log_var), axis=-1)
 
@@ -135,6 +137,7 @@ def log_gamma(a):
     log Gamma(a + 1) = log sqrt(2 pi) + (a + 1/2) log t - t + log(c_0 + sum_i c_i / (a + i)),
     t = a + 7.5. Relative error about 1e-7 in float32 (tests/test_losses.py: vs SciPy).
     """
+    a = ops.convert_to_tensor(a)
     series = _LANCZOS[0] + sum(c / (a + i) for i, c in enumerate(_LANCZOS[1:], 1))
     t = a + 7.5
     return 0.5 * math.log(2 * math.pi) + (a + 0.5) * ops.log(t) - t + ops.log(series) - ops.log(a)
@@ -147,6 +150,7 @@ def beta_nll(x, alpha, beta, observed=None):
     of x's shape (e.g. softplus outputs of a decoder). Uses log B(a, b) = log Gamma(a) +
     log Gamma(b) - log Gamma(a + b) (:func:`log_gamma`).
     """
+    x, alpha, beta = (ops.convert_to_tensor(t) for t in (x, alpha, beta))
     log_b = log_gamma(alpha) + log_gamma(beta) - log_gamma(alpha + beta)
     nll = log_b - (alpha - 1.0) * ops.log(x) - (beta - 1.0) * ops.log1p(-x)
     return sum_over_data(nll, observed)
@@ -168,6 +172,7 @@ def categorical_nll(x, logits, observed=None):
     x: (batch, ...) integer classes in {0, ..., K-1} (e.g. 8-bit pixel values, K = 256);
     logits: (batch, ..., K). Each entry contributes logsumexp(logits) - logits[x].
     """
+    logits = ops.convert_to_tensor(logits)
     n_classes = logits.shape[-1]
     one_hot = ops.one_hot(ops.cast(x, "int32"), n_classes, dtype=logits.dtype)
     nll = ops.logsumexp(logits, axis=-1) - ops.sum(one_hot * logits, axis=-1)
