@@ -41,6 +41,7 @@ SHOTS = {"home": "book/index.html", "lecture": "lectures/02_autoencoders.html",
 # Runs in each page once it has loaded; returns what the checks below need.
 INSPECT = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;   // MathJax's fonts, still loading on a busy machine, else aborted
   const images = [...document.images];
   images.forEach(im => { im.loading = 'eager'; });
   const deadline = Date.now() + 15000;   // a busy machine may still be decoding images

@@ -50,6 +50,7 @@ nb_execution_timeout = 900 if SMOKE else -1
 nb_execution_raise_on_error = True   # a notebook that fails fails the build
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_ipywidgets_js = {}   # no widget scripts from a CDN: widget outputs are dropped (below)
 
 # -- offline: MathJax from book/node_modules (npm, pinned), copied into the site ---------------
 MATHJAX = ROOT / "book" / "node_modules" / "mathjax" / "es5"
@@ -159,6 +160,29 @@ def _alt_text_transform():
     return ImageAltFromText
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _drop_widgets_transform():
+    """A post-transform that removes widget outputs (tqdm's progress bars while a recipe trains)
+    from notebook pages. A static page cannot run them: their JavaScript would come from a CDN
+    (the site works offline, book/check_site.py), and their text/plain is the bar's first
+    frame, 0 %, which would misreport the run."""
+    from docutils import nodes
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class DropWidgets(SphinxPostTransform):
+        default_priority = 3   # before MyST-NB's SelectMimeType (priority 4) picks text/plain
+
+        def run(self, **kwargs):
+            for bundle in list(self.document.findall(nodes.container)):
+                if bundle.get("nb_element") == "mime_bundle" and any(
+                        child.get("mime_type") == WIDGET_VIEW for child in bundle.children):
+                    bundle.parent.remove(bundle)
+
+    return DropWidgets
+
+
 def _copy_mathjax():
     """MathJax's one-file build and its fonts into BUILD/static/mathjax (served as _static)."""
     import shutil
@@ -176,4 +200,5 @@ def setup(app):
     app.connect("source-read", _source_read)
     app.connect("autodoc-process-docstring", _process_docstring)
     app.add_post_transform(_alt_text_transform())
+    app.add_post_transform(_drop_widgets_transform())
     return {"parallel_read_safe": True}
