@@ -82,11 +82,12 @@ def test_learned_likelihood_takes_mean_and_log_var_and_means_are_decoded():
 
 
 @pytest.mark.parametrize("likelihood, sigma", [
-    ("bernoulli", None), ("gaussian", 0.3), ("gaussian_learned", None), ("mse", None)])
+    ("bernoulli", None), ("gaussian", 0.3), ("gaussian_learned", None), ("mse", None),
+    ("beta", None), ("log_normal", None)])
 def test_observed_mask_scores_only_the_observed_entries(likelihood, sigma):
     x = rng.random((3, 4, 4, 1)).astype("float32")
     decoded = rng.normal(size=x.shape).astype("float32")
-    if likelihood == "gaussian_learned":
+    if likelihood in losses.PAIRED:
         decoded = [decoded, rng.normal(scale=0.3, size=x.shape).astype("float32")]
     observed = rng.random(x.shape) < 0.6
     got = _np(losses.reconstruction_nll(likelihood, x, decoded, sigma, observed))
@@ -122,6 +123,27 @@ def test_beta_nll_matches_scipy():
     a, b = (rng.uniform(0.3, 20, size=x.shape).astype("float32") for _ in range(2))
     expected = -stats.beta.logpdf(x, a, b).reshape(4, -1).sum(1)
     np.testing.assert_allclose(_np(losses.beta_nll(x, a, b)), expected, rtol=1e-4, atol=1e-3)
+
+
+def test_beta_likelihood_is_scipys_beta_on_clipped_grey_levels():
+    x = np.array([[0.0, 0.3, 0.999, 1.0]], "float32")          # MNIST has exact 0s and 1s
+    raw = [rng.normal(size=x.shape).astype("float32") for _ in range(2)]
+    a, b = (np.log1p(np.exp(r.astype("float64"))) + losses.BETA_EPS for r in raw)
+    clipped = np.clip(x, losses.BETA_EPS, 1 - losses.BETA_EPS)
+    np.testing.assert_allclose(_np(losses.reconstruction_nll("beta", x, raw)),
+                               -stats.beta.logpdf(clipped, a, b).sum(1), rtol=1e-4)
+    np.testing.assert_allclose(_np(losses.decoded_mean("beta", raw)), stats.beta.mean(a, b),
+                               rtol=1e-5)
+
+
+def test_log_normal_likelihood_is_scipys_lognorm():
+    x = rng.lognormal(size=(2, 6)).astype("float32")
+    mean, log_var = (rng.normal(scale=0.5, size=x.shape).astype("float32") for _ in range(2))
+    dist = stats.lognorm(s=np.exp(0.5 * log_var), scale=np.exp(mean))
+    np.testing.assert_allclose(_np(losses.reconstruction_nll("log_normal", x, [mean, log_var])),
+                               -dist.logpdf(x).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(_np(losses.decoded_mean("log_normal", [mean, log_var])),
+                               dist.mean(), rtol=1e-5)
 
 
 def test_log_normal_nll_matches_scipy():

@@ -43,13 +43,15 @@ def test_evaluate_returns_loss_reconstruction_and_kl_with_beta(mnist_2000):
 
 
 @pytest.mark.parametrize("likelihood, sigma", [
-    ("bernoulli", None), ("gaussian", 0.1), ("gaussian_learned", None), ("mse", None)])
+    ("bernoulli", None), ("gaussian", 0.1), ("gaussian_learned", None), ("mse", None),
+    ("beta", None), ("log_normal", None)])
 def test_every_likelihood_trains_a_step(mnist_2000, likelihood, sigma):
     vae = models.VAE(nets.dense_encoder((28, 28, 1), 2, hidden=(32,)),
                      nets.dense_decoder(2, (28, 28, 1), hidden=(32,), likelihood=likelihood),
                      likelihood=likelihood, sigma=sigma)
     vae.compile(optimizer="adam")
-    logs = vae.fit(mnist_2000[:128], batch_size=64, epochs=1, verbose=0).history
+    x = mnist_2000[:128] + (0.05 if likelihood == "log_normal" else 0.0)  # log-normal: x > 0
+    logs = vae.fit(x, batch_size=64, epochs=1, verbose=0).history
     assert np.isfinite(logs["loss"][0])
     assert vae.sample(3, seed=0).shape == (3, 28, 28, 1)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from vae import nets
+from vae import losses, nets
 
 
 def _shapes(model):
@@ -24,10 +24,10 @@ def test_conv_encoder_shapes(shape, kind):
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (28, 20, 1)])
 @pytest.mark.parametrize("kind", nets.DECODER_KINDS)
-@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian", "mse", "gaussian_learned"])
+@pytest.mark.parametrize("likelihood", losses.LIKELIHOODS)
 def test_conv_decoder_shapes(shape, kind, likelihood):
     dec = nets.conv_decoder(8, shape, kind=kind, likelihood=likelihood)
-    n_out = 2 if likelihood == "gaussian_learned" else 1
+    n_out = 2 if likelihood in losses.PAIRED else 1
     assert _shapes(dec) == [shape] * n_out
 
 

@@ -11,9 +11,18 @@ from keras import ops
 
 from vae.backend import tensors
 
-LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_learned", "mse")
+LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_learned", "mse", "beta", "log_normal")
 """Decoder likelihoods: Bernoulli (logits), Gaussian with fixed sigma, Gaussian with a
-learned per-pixel log-variance, and the SciNet lecture's "784 * MSE" (sum of squares)."""
+learned per-pixel log-variance, the SciNet lecture's "784 * MSE" (sum of squares), Beta
+(grey levels in [0, 1]; two unconstrained maps, see :func:`beta_parameters`) and log-normal
+(positive data such as loads in kW; [mean, log_var] of log x)."""
+
+PAIRED = ("gaussian_learned", "beta", "log_normal")
+"""The likelihoods whose decoder gives two maps shaped like x (the others give one)."""
+
+BETA_EPS = 1e-3
+"""Likelihood "beta": grey levels are clipped to [BETA_EPS, 1 - BETA_EPS] (the Beta density
+is 0 or infinite at exactly 0 and 1, and MNIST has both), and alpha, beta >= BETA_EPS."""
 
 
 def sum_over_data(t, observed=None):
@@ -137,7 +146,7 @@ def log_gamma(a):
     log Gamma(a + 1) = log sqrt(2 pi) + (a + 1/2) log t - t + log(c_0 + sum_i c_i / (a + i)),
     t = a + 7.5. Relative error about 1e-7 in float32 (tests/test_losses.py: vs SciPy).
     """
-    a = ops.convert_to_tensor(a)
+    (a,) = tensors(a)
     series = _LANCZOS[0] + sum(c / (a + i) for i, c in enumerate(_LANCZOS[1:], 1))
     t = a + 7.5
     return 0.5 * math.log(2 * math.pi) + (a + 0.5) * ops.log(t) - t + ops.log(series) - ops.log(a)
@@ -150,10 +159,17 @@ def beta_nll(x, alpha, beta, observed=None):
     of x's shape (e.g. softplus outputs of a decoder). Uses log B(a, b) = log Gamma(a) +
     log Gamma(b) - log Gamma(a + b) (:func:`log_gamma`).
     """
-    x, alpha, beta = (ops.convert_to_tensor(t) for t in (x, alpha, beta))
+    x, alpha, beta = tensors(x, alpha, beta)
     log_b = log_gamma(alpha) + log_gamma(beta) - log_gamma(alpha + beta)
     nll = log_b - (alpha - 1.0) * ops.log(x) - (beta - 1.0) * ops.log1p(-x)
     return sum_over_data(nll, observed)
+
+
+def beta_parameters(decoded):
+    """(alpha, beta), each shaped like x, from a "beta" decoder's two unconstrained maps:
+    softplus(map) + BETA_EPS, so both stay positive."""
+    raw_alpha, raw_beta = tensors(*decoded)
+    return (ops.softplus(raw_alpha) + BETA_EPS, ops.softplus(raw_beta) + BETA_EPS)
 
 
 def log_normal_nll(x, mean, log_var, observed=None):
@@ -172,7 +188,7 @@ def categorical_nll(x, logits, observed=None):
     x: (batch, ...) integer classes in {0, ..., K-1} (e.g. 8-bit pixel values, K = 256);
     logits: (batch, ..., K). Each entry contributes logsumexp(logits) - logits[x].
     """
-    logits = ops.convert_to_tensor(logits)
+    (logits,) = tensors(logits)
     n_classes = logits.shape[-1]
     one_hot = ops.one_hot(ops.cast(x, "int32"), n_classes, dtype=logits.dtype)
     nll = ops.logsumexp(logits, axis=-1) - ops.sum(one_hot * logits, axis=-1)
@@ -191,8 +207,9 @@ def sum_squared_error(x, x_hat, observed=None):
 def reconstruction_nll(likelihood, x, decoded, sigma=None, observed=None):
     """Per-example reconstruction loss of ``x`` under the decoder output -> (batch,).
 
-    decoded: logits (bernoulli), the mean (gaussian, mse) or [mean, log_var]
-    (gaussian_learned), each shaped like x. sigma: the fixed std (gaussian only).
+    decoded: logits (bernoulli), the mean (gaussian, mse), [mean, log_var] (gaussian_learned;
+    log_normal: of log x, for x > 0) or two unconstrained maps (beta: :func:`beta_parameters`),
+    each shaped like x. sigma: the fixed std (gaussian only).
     observed: optional boolean mask shaped like x; then only the observed entries count.
     """
     if likelihood == "bernoulli":
@@ -204,6 +221,12 @@ def reconstruction_nll(likelihood, x, decoded, sigma=None, observed=None):
         return gaussian_nll(x, mean, log_var, observed)
     if likelihood == "mse":
         return sum_squared_error(x, decoded, observed)
+    if likelihood == "beta":
+        alpha, beta = beta_parameters(decoded)
+        return beta_nll(ops.clip(x, BETA_EPS, 1.0 - BETA_EPS), alpha, beta, observed)
+    if likelihood == "log_normal":
+        mean, log_var = decoded
+        return log_normal_nll(x, mean, log_var, observed)
     raise ValueError(f"likelihood={likelihood!r}: expected one of {LIKELIHOODS}")
 
 
@@ -213,4 +236,10 @@ def decoded_mean(likelihood, decoded):
         return ops.sigmoid(decoded)
     if likelihood == "gaussian_learned":
         return decoded[0]
+    if likelihood == "beta":
+        alpha, beta = beta_parameters(decoded)
+        return alpha / (alpha + beta)
+    if likelihood == "log_normal":
+        mean, log_var = tensors(*decoded)
+        return ops.exp(mean + 0.5 * ops.exp(log_var))
     return decoded

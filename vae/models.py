@@ -52,12 +52,11 @@ class _EncoderDecoder(keras.Model):
         elif sigma is not None:
             raise ValueError(f"sigma={sigma!r}: only likelihood 'gaussian' takes a fixed sigma "
                              "(expected None)")
-        n_out = len(decoder.outputs)
-        if n_out != (2 if likelihood == "gaussian_learned" else 1):
+        n_out, n_need = len(decoder.outputs), 2 if likelihood in losses.PAIRED else 1
+        if n_out != n_need:
             raise ValueError(
-                f"decoder has {n_out} output(s); likelihood {likelihood!r} needs "
-                f"{'[mean, log_var]' if likelihood == 'gaussian_learned' else 'one'}: build the "
-                "decoder with the same likelihood")
+                f"decoder has {n_out} output(s); likelihood {likelihood!r} needs {n_need}: "
+                "build the decoder with the same likelihood")
         self.encoder, self.decoder = encoder, decoder
         self.likelihood, self.sigma = likelihood, sigma
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
@@ -123,7 +122,7 @@ class VAE(_EncoderDecoder):
     """Variational autoencoder with a N(0, I) prior and a diagonal Gaussian posterior.
 
     encoder: x -> [z_mean, z_log_var]; decoder: z -> output(s) for ``likelihood``
-    ("bernoulli", "gaussian" with ``sigma``, "gaussian_learned", "mse").
+    (one of :data:`vae.losses.LIKELIHOODS`; "gaussian" takes a fixed ``sigma``).
     Loss per example: reconstruction NLL + beta * KL(q(z|x) || N(0, I)); fit/evaluate
     report ``loss``, ``reconstruction`` and ``kl`` (the unweighted KL).
     """

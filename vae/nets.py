@@ -4,7 +4,8 @@ The one home of the course's networks. Encoders map images ``(batch, *input_shap
 ``[z_mean, z_log_var]``, each (batch, latent_dim) (or to a single code z when
 ``variational=False``, for the plain autoencoder). Decoders map z (batch, latent_dim) to
 what the likelihood needs, shaped like the data: logits (bernoulli), a mean (gaussian,
-mse) or ``[mean, log_var]`` (gaussian_learned); see :mod:`vae.losses`. Conditional
+mse), ``[mean, log_var]`` (gaussian_learned, log_normal) or two maps (beta); see
+:mod:`vae.losses`. Conditional
 encoders and decoders also take a condition c (batch, condition_dim); a classifier maps
 x to class logits. Models that combine them live in :mod:`vae.models`,
 :mod:`vae.conditional` and :mod:`vae.m2`.
@@ -37,6 +38,10 @@ def _output_heads(h, likelihood, mean_activation, head):
     checks.one_of("likelihood", likelihood, LIKELIHOODS)
     if likelihood == "bernoulli":
         return head(h, None, "logits")
+    if likelihood == "beta":
+        return [head(h, None, "x_alpha_raw"), head(h, None, "x_beta_raw")]
+    if likelihood == "log_normal":
+        return [head(h, None, "log_x_mean"), head(h, None, "log_x_log_var")]
     mean = head(h, mean_activation, "x_mean")
     if likelihood == "gaussian_learned":
         return [mean, head(h, None, "x_log_var")]
