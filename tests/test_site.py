@@ -34,6 +34,24 @@ def test_solutions_are_folded_and_the_code_left_as_it_is():
     assert cells[2] == lesson
 
 
+def test_widget_outputs_are_dropped_and_other_outputs_kept():
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    document = new_document("notebook")
+    bundles = []
+    for mime_types in ([conf.WIDGET_VIEW, "text/plain"], ["image/png", "text/plain"]):
+        bundle = nodes.container(nb_element="mime_bundle")
+        bundle += [nodes.container(mime_type=m) for m in mime_types]
+        bundles.append(bundle)
+    cell = nodes.container(classes=["cell_output"])
+    cell += bundles
+    document += cell
+    conf._drop_widgets_transform()(document).run()
+    assert cell.children == [bundles[1]]          # the progress bar gone, the figure kept
+    assert conf.nb_ipywidgets_js == {}            # and no widget script from a CDN
+
+
 def test_launch_buttons_only_when_the_repository_url_is_set():
     assert "launch_buttons" not in conf.theme_options(None)
     assert "repository_url" not in conf.theme_options("")
