@@ -5,10 +5,9 @@ The one home of the course's networks. Encoders map images ``(batch, *input_shap
 ``variational=False``, for the plain autoencoder). Decoders map z (batch, latent_dim) to
 what the likelihood needs, shaped like the data: logits (bernoulli), a mean (gaussian,
 mse), ``[mean, log_var]`` (gaussian_learned, log_normal) or two maps (beta); see
-:mod:`vae.losses`. Conditional
-encoders and decoders also take a condition c (batch, condition_dim); a classifier maps
-x to class logits. Models that combine them live in :mod:`vae.models`,
-:mod:`vae.conditional` and :mod:`vae.m2`.
+:mod:`vae.losses`. Conditional encoders and decoders also take a condition c (batch,
+condition_dim); a classifier maps x to class logits. Models that combine them live in
+:mod:`vae.models`, :mod:`vae.conditional` and :mod:`vae.m2`.
 """
 
 import math
