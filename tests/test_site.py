@@ -35,8 +35,10 @@ def test_solutions_are_folded_and_the_code_left_as_it_is():
 
 
 def test_widget_outputs_are_dropped_and_other_outputs_kept():
-    from docutils import nodes
-    from docutils.utils import new_document
+    # docutils comes with the book's dependencies (make book-deps), which `make test-pythons`
+    # does not install; `make test` in CI has them.
+    nodes = pytest.importorskip("docutils.nodes")
+    new_document = pytest.importorskip("docutils.utils").new_document
 
     document = new_document("notebook")
     bundles = []
