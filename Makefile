@@ -18,7 +18,7 @@ endif
 export KERAS_BACKEND := $(BACKEND)
 BACKEND_STAMP := $(VENV)/.installed-$(BACKEND)
 
-.PHONY: install install-backends test test-fast test-pythons lint figures slides slides-deps \
+.PHONY: install install-backends test test-fast test-notebooks test-pythons lint figures slides slides-deps \
     slides-check lab lab-check throughput student-notebooks book book-deps book-check clean
 
 install: $(BACKEND_STAMP)
@@ -48,6 +48,11 @@ test: $(BACKEND_STAMP)
 # The fast inner loop: unit tests without the slow ones (training, smoke figures, browser).
 test-fast: $(BACKEND_STAMP)
 	VAE_SMOKE=1 $(PY) -m pytest -m "not slow" tests
+
+# Every notebook through nbval in smoke mode: the notebook half of `make test` (CI runs it
+# on each backend: `make test-notebooks BACKEND=jax`).
+test-notebooks: $(BACKEND_STAMP)
+	VAE_SMOKE=1 $(PY) -m pytest notebooks
 
 # Style and import order of the library, tests, scripts and notebooks (ruff, pyproject.toml).
 lint: $(STAMP)
