@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
 
 from vae import collapse, data, evaluate, latent, plots, recipes  # noqa: E402
 from vae.config import SMOKE  # noqa: E402
@@ -173,7 +174,7 @@ def iw_bound_vs_k(trained):
 def vampprior_pseudo_inputs(trained):
     """Ten learned pseudo-inputs u_k of the VampPrior VAE and ten of its samples."""
     model, _ = trained("vampprior_bmnist")
-    pseudo = np.asarray(model.pseudo_inputs())[:10]
+    pseudo = ops.convert_to_numpy(model.pseudo_inputs())[:10]
     return plots.image_rows({"pseudo-inputs": pseudo, "samples": model.sample(10, seed=0)})
 
 
