@@ -44,10 +44,8 @@ def _conv_nets(latent_dim):
 
 
 MODELS = {
-    "mlp": ("MLP VAE", lambda d: models.dense_vae(d, hidden=(500, 500))),
-    "conv": ("conv VAE", lambda d: models.conv_vae(
-        d, filters=(32, 64), encoder_kind="strided", decoder_kind="transpose",
-        likelihood="bernoulli")),
+    "mlp": ("MLP VAE", lambda d: models.VAE(*_mlp_nets(d))),
+    "conv": ("conv VAE", lambda d: models.VAE(*_conv_nets(d))),
     "iwae": ("MLP IWAE, k = 5", lambda d: iwae.IWAE(*_mlp_nets(d), k=5)),
     "vampprior": ("MLP VAE + VampPrior (500 pseudo-inputs)",
                   lambda d: vampprior.VampPriorVAE(*_mlp_nets(d), n_components=500)),
