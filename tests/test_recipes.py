@@ -316,9 +316,43 @@ def test_same_seed_same_weights_other_seed_differs(keras_home):
 
 
 @pytest.mark.slow
-def test_every_recipe_has_a_fingerprint_of_its_own(keras_home):
+def test_every_recipe_has_a_fingerprint_of_its_own(keras_home, monkeypatch):
+    # The M1+M2 recipes' data are the codes of a trained M1: here the smoke M1's (one epoch),
+    # not the full one (30 epochs); their fingerprints still differ by alpha and weight.
+    for name, recipe in list(recipes.RECIPES.items()):
+        if recipe.data is recipes.m1_codes:
+            monkeypatch.setitem(recipes.RECIPES, name, dataclasses.replace(
+                recipe, data=lambda smoke: recipes.m1_codes(True)))
     digests = {name: recipes.fingerprint(name, smoke=False)[0] for name in recipes.RECIPES}
     assert len(set(digests.values())) == len(digests)
+
+
+def test_semi_supervised_split_is_ten_per_class_disjoint_and_fixed():
+    (_, y), _ = data.load_mnist()
+    labelled, unlabelled, validation = recipes.semi_supervised_split()
+    assert np.array_equal(np.bincount(y[labelled], minlength=10), np.full(10, 10))
+    assert len(labelled) + len(unlabelled) == len(y) - recipes.MNIST_VALIDATION
+    assert len(np.union1d(labelled, unlabelled)) == len(y) - recipes.MNIST_VALIDATION
+    assert np.array_equal(validation, np.arange(len(y) - recipes.MNIST_VALIDATION, len(y)))
+    again = recipes.semi_supervised_split()
+    other = recipes.semi_supervised_split(seed=1)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (labelled, unlabelled, validation)))
+    assert not np.array_equal(other[0], labelled)
+
+
+@pytest.mark.slow
+def test_an_m2_recipe_trains_on_mixed_batches_and_reloads(keras_home, monkeypatch):
+    model, history = recipes.load_or_train("m2_mnist_100labels", smoke=True, progress=False)
+    (x_l, _, x_u), _ = recipes.semi_supervised_mnist(smoke=True)
+    assert (len(x_l), len(x_u)) == (100, recipes.SMOKE_EXAMPLES)
+    assert (model.alpha, model.labelled_weight) == (10.0, 100 / recipes.SMOKE_EXAMPLES)
+    assert set(history) == {"loss", "labelled", "unlabelled", "cross_entropy", "reconstruction",
+                            "kl"}
+    steps = recipes.SMOKE_EXAMPLES // recipes.RECIPES["m2_mnist_100labels"].batch_size
+    assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == steps  # one epoch
+    monkeypatch.setattr(recipes, "train", no_training)
+    cached, _ = recipes.load_or_train("m2_mnist_100labels", smoke=True, progress=False)
+    assert same_weights(cached, model)
 
 
 def test_unknown_recipe_is_a_value_error(keras_home):

@@ -32,6 +32,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -46,6 +47,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import keras
 import numpy as np
@@ -55,6 +57,7 @@ from tqdm.keras import TqdmCallback
 from vae import collapse, data, hierarchical, impute, iwae, models, nets, vampprior
 from vae.conditional import ConditionalVAE
 from vae.config import SMOKE, keras_home
+from vae.m2 import M2, MixedBatches
 
 CACHE_SUBDIR = "vae-course-models"
 SMOKE_EXAMPLES = 2000
@@ -139,6 +142,125 @@ class Recipe:
     epochs: int
     batch_size: int
 
+    builds_from_data: ClassVar[bool] = False
+    """Whether ``make_model`` needs the training data (so ``build`` loads it)."""
+
+    def training_data(self, smoke):
+        """(x_train, x_val); in smoke mode the first 2,000 and 500 examples of each array."""
+        x_train, x_val = self.data()
+        if smoke:
+            x_train = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES], x_train)
+            x_val = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES // 4], x_val)
+        return x_train, x_val
+
+    def make_model(self, seed, x_train):
+        """The uncompiled model (``x_train`` is not needed here)."""
+        return self.model(seed)
+
+    def fit(self, model, x_train, x_val, seed, epochs, callbacks):
+        """``model.fit`` on x_train in batches of ``batch_size``, validated on x_val."""
+        return model.fit(x_train, validation_data=(x_val,), epochs=epochs,
+                         batch_size=self.batch_size, verbose=0, callbacks=callbacks)
+
+
+@dataclass(frozen=True)
+class M2Recipe(Recipe):
+    """A semi-supervised recipe (:class:`vae.m2.M2`). ``data(smoke)`` gives
+    ((x_labelled, y_labelled, x_unlabelled), (x_validation, y_validation)), already cut for
+    smoke mode; ``model(seed, x_labelled, x_unlabelled)`` builds the model (its input size and
+    labelled weight depend on the data); it trains on :class:`vae.m2.MixedBatches` of
+    ``labelled_batch`` labelled and ``batch_size`` unlabelled examples. ``fit`` reports the
+    losses of the training batches only: the validation labels are for choosing
+    hyper-parameters (notebook 07 measures the validation error itself).
+    """
+    labelled_batch: int = 32
+
+    builds_from_data: ClassVar[bool] = True
+
+    def training_data(self, smoke):
+        """((x_l, y_l, x_u), (x_val, y_val)) from ``data(smoke)``."""
+        return self.data(smoke)
+
+    def make_model(self, seed, x_train):
+        x_labelled, _, x_unlabelled = x_train
+        return self.model(seed, x_labelled, x_unlabelled)
+
+    def fit(self, model, x_train, x_val, seed, epochs, callbacks):
+        batches = MixedBatches(*x_train, labelled_batch=self.labelled_batch,
+                               unlabelled_batch=self.batch_size, seed=seed)
+        return model.fit(batches, epochs=epochs, verbose=0, callbacks=callbacks)
+
+
+def semi_supervised_split(n_per_class=10, seed=0):
+    """Indices into MNIST's 60,000 training digits for notebook 07 -> (labelled
+    (10 * n_per_class,), unlabelled (55000 - 10 * n_per_class,), validation (5000,)):
+    ``n_per_class`` digits of each class drawn (NumPy ``seed``) from the first 55,000, the rest
+    of those in a random order, and the last ``MNIST_VALIDATION`` (as in :func:`mnist_images`)."""
+    (_, y), _ = data.load_mnist()
+    n_fit = len(y) - MNIST_VALIDATION
+    rng = np.random.default_rng(seed)
+    labelled = np.concatenate([rng.choice(np.flatnonzero(y[:n_fit] == k), n_per_class,
+                                          replace=False) for k in range(10)])
+    unlabelled = rng.permutation(np.setdiff1d(np.arange(n_fit), labelled))
+    return labelled, unlabelled, np.arange(n_fit, len(y))
+
+
+def semi_supervised_mnist(smoke):
+    """((x_l (100, 28, 28, 1), y_l (100,), x_u (54900, 28, 28, 1)), (x_val (5000, 28, 28, 1),
+    y_val (5000,))): :func:`semi_supervised_split`'s digits (float32 images, integer labels);
+    in smoke mode the first 2,000 unlabelled and 500 validation digits."""
+    (x, y), _ = data.load_mnist()
+    x = data.as_images(x)
+    labelled, unlabelled, validation = semi_supervised_split()
+    if smoke:
+        unlabelled, validation = unlabelled[:SMOKE_EXAMPLES], validation[:SMOKE_EXAMPLES // 4]
+    return (x[labelled], y[labelled], x[unlabelled]), (x[validation], y[validation])
+
+
+M1_MIN_STD = 0.1
+"""An M1 code dimension whose posterior mean varies less than this across images is off."""
+
+
+@functools.cache
+def m1_codes(smoke):
+    """:func:`semi_supervised_mnist` with each image replaced by its M1 code -> the same
+    structure with (n, d) float32 codes: the posterior means of recipe ``m1_mnist_50d``, only
+    the d dimensions whose standard deviation over the unlabelled codes exceeds ``M1_MIN_STD``.
+    Cached per process (the six M1+M2 recipes share it)."""
+    (x_l, y_l, x_u), (x_val, y_val) = semi_supervised_mnist(smoke)
+    m1, _ = load_or_train("m1_mnist_50d", smoke=smoke)
+    c_l, c_u, c_val = (m1.encode(x)[0] for x in (x_l, x_u, x_val))
+    active = c_u.std(axis=0) > M1_MIN_STD
+    return (c_l[:, active], y_l, c_u[:, active]), (c_val[:, active], y_val)
+
+
+def _m2_pixels(seed, x_labelled, x_unlabelled, latent_dim=32, hidden=(256,)):
+    """Kingma et al.'s M2 on (28, 28, 1) pixels, alpha = 0.1 N_l, labelled weight N_l / N_u."""
+    return M2(nets.dense_conditional_encoder((28, 28, 1), 10, latent_dim, hidden),
+              nets.dense_conditional_decoder(latent_dim, 10, (28, 28, 1), hidden),
+              nets.dense_classifier((28, 28, 1), 10, hidden), alpha=0.1 * len(x_labelled),
+              labelled_weight=len(x_labelled) / len(x_unlabelled), seed=seed)
+
+
+def _m2_codes(seed, x_labelled, x_unlabelled, alpha, labelled_weight, latent_dim=16,
+              hidden=(256,)):
+    """M2 on (n, d) M1 codes: Gaussian decoder with a learned variance per code dimension.
+    labelled_weight: a number, or ``"N_l/N_u"`` for the labelled / unlabelled count ratio."""
+    d = x_labelled.shape[-1]
+    if labelled_weight == "N_l/N_u":
+        labelled_weight = len(x_labelled) / len(x_unlabelled)
+    return M2(nets.dense_conditional_encoder((d,), 10, latent_dim, hidden),
+              nets.dense_conditional_decoder(latent_dim, 10, (d,), hidden,
+                                             likelihood="gaussian_learned", mean_activation=None),
+              nets.dense_classifier((d,), 10, hidden), likelihood="gaussian_learned",
+              alpha=alpha, labelled_weight=labelled_weight, seed=seed)
+
+
+M1M2_ALPHAS = (1.0, 10.0, 100.0)
+M1M2_WEIGHTS = {"nl_nu": "N_l/N_u", "1": 1.0}
+"""Notebook 07's grid of M1+M2 recipes ``m1m2_mnist_alpha<alpha>_w<key>``: the weight of the
+classification term and the labelled weight (the count ratio, i.e. the summed objective, or 1)."""
+
 
 RECIPES = {
     "ae_mnist_2d": Recipe(
@@ -211,6 +333,15 @@ RECIPES = {
     "m1_mnist_50d": Recipe(
         lambda seed: models.dense_vae(50, hidden=(600, 600), seed=seed),
         lambda: keras.optimizers.Adam(1e-3), mnist_images, epochs=30, batch_size=128),
+    # notebook 07: M2 on pixels with 100 labels, and M1+M2 (M2 on M1's active codes) for each
+    # candidate alpha and labelled weight, chosen on the validation digits in the notebook
+    "m2_mnist_100labels": M2Recipe(
+        _m2_pixels, lambda: keras.optimizers.Adam(1e-3), semi_supervised_mnist,
+        epochs=15, batch_size=128),
+    **{f"m1m2_mnist_alpha{alpha:g}_w{key}": M2Recipe(
+        lambda seed, x_l, x_u, alpha=alpha, weight=weight: _m2_codes(seed, x_l, x_u, alpha, weight),
+        lambda: keras.optimizers.Adam(1e-3), m1_codes, epochs=20, batch_size=128)
+       for alpha in M1M2_ALPHAS for key, weight in M1M2_WEIGHTS.items()},
 }
 """The standard models and the notebooks' heavy ones, each trained once and then loaded."""
 
@@ -248,23 +379,16 @@ def _epochs(name, epochs, smoke):
     return epochs if epochs is not None else (1 if smoke else _recipe(name).epochs)
 
 
-def _training_data(recipe, smoke):
-    """The recipe's (x_train, x_val); in smoke mode the first 2,000 and 500 of them.
-
-    Each is an array, or a tuple of arrays of one length (e.g. images and their conditions)
-    that ``fit`` passes to the model as its input.
-    """
-    x_train, x_val = recipe.data()
-    if smoke:
-        x_train = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES], x_train)
-        x_val = keras.tree.map_structure(lambda a: a[:SMOKE_EXAMPLES // 4], x_val)
-    return x_train, x_val
-
-
-def build(name, seed=0, optimizer=None):
-    """Recipe ``name``'s model, compiled with its optimizer (or with ``optimizer``)."""
+def build(name, seed=0, optimizer=None, smoke=SMOKE):
+    """Recipe ``name``'s model, compiled with its optimizer (or with ``optimizer``). smoke:
+    which training data shapes the model, for recipes built from their data (M2's)."""
     recipe = _recipe(name)
-    model = recipe.model(seed)
+    x_train = recipe.training_data(smoke)[0] if recipe.builds_from_data else None
+    return _compiled(recipe, seed, x_train, optimizer)
+
+
+def _compiled(recipe, seed, x_train, optimizer=None):
+    model = recipe.make_model(seed, x_train)
     model.compile(optimizer=optimizer or recipe.optimizer())
     return model
 
@@ -273,15 +397,15 @@ def train(name, seed=0, epochs=None, smoke=SMOKE, progress=True):
     """Build and train recipe ``name`` from seed ``seed`` -> (model, history dict).
 
     epochs: defaults to the recipe's (1 in smoke mode). History has per-epoch lists of
-    loss, reconstruction[, kl] and their ``val_`` versions on the held-out split.
+    loss, reconstruction[, kl] and (except for M2 recipes) their ``val_`` versions on the
+    held-out split.
     """
     recipe, epochs = _recipe(name), _epochs(name, epochs, smoke)
     keras.utils.set_random_seed(seed)
-    x_train, x_val = _training_data(recipe, smoke)
-    model = build(name, seed)
+    x_train, x_val = recipe.training_data(smoke)
+    model = _compiled(recipe, seed, x_train)
     callbacks = [TqdmCallback(epochs=epochs, verbose=0, desc=name)] if progress else []
-    history = model.fit(x_train, validation_data=(x_val,), epochs=epochs,
-                        batch_size=recipe.batch_size, verbose=0, callbacks=callbacks)
+    history = recipe.fit(model, x_train, x_val, seed, epochs, callbacks)
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
@@ -323,8 +447,8 @@ def fingerprint(name, seed=0, epochs=None, smoke=SMOKE):
     """
     recipe, epochs = _recipe(name), _epochs(name, epochs, smoke)
     with _as_in_a_fresh_process(seed):
-        x_train, x_val = _training_data(recipe, smoke)
-        model = build(name, seed)
+        x_train, x_val = recipe.training_data(smoke)
+        model = _compiled(recipe, seed, x_train)
         model_config = keras.saving.serialize_keras_object(model)
         optimizer_config = keras.saving.serialize_keras_object(model.optimizer)
     fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)
